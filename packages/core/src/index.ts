@@ -1,0 +1,6 @@
+export { tf, tfjsCopies } from './tfjs.js';
+export * from './errors.js';
+export { isNode } from './platform.js';
+export { BACKEND_NAMES, type BackendName, type BackendChoice } from './backend/names.js';
+export { init, shutdown, currentBackend, type InitOptions, type BackendInfo } from './backend/init.js';
+export { probeAdapter, type AdapterInfo } from './backend/webgpu.js';
