@@ -1,4 +1,7 @@
+import './kernels/index.js';
+
 export { tf, tfjsCopies } from './tfjs.js';
+export * as ops from './ops/index.js';
 export * from './errors.js';
 export { isNode } from './platform.js';
 export { BACKEND_NAMES, type BackendName, type BackendChoice } from './backend/names.js';

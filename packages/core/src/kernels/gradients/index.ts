@@ -1,0 +1,2 @@
+// Registrations of this folder are imported here (side effects).
+export {};

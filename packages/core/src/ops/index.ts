@@ -1,0 +1,2 @@
+// Differentiable ops that tfjs lacks or that need PyTorch semantics; one op per file.
+export {};
