@@ -38,6 +38,8 @@ export default defineConfig([
     outDir: 'dist/node',
     external: [...(shared.external as string[]), 'vitest'],
     dts: true,
+    // The wasm backend's emscripten glue reads __dirname in Node.
+    shims: true,
     define: { __NODE__: 'true' },
     // tfjs calls `require` on Node code paths; ESM has none, so give it one.
     banner: {
@@ -61,7 +63,18 @@ export default defineConfig([
     outDir: 'dist/browser',
     dts: true,
     define: { __NODE__: 'false' },
-    external: [...(shared.external as string[]), ...nodeOnly],
+    // Node-only requires inside tfjs (never reached in a browser) become empty modules,
+    // so a user's bundler has nothing to resolve.
+    esbuildPlugins: [
+      {
+        name: 'empty-node-modules',
+        setup(build) {
+          const filter = new RegExp(`^(node:)?(${nodeOnly.join('|')})$`);
+          build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'empty-node' }));
+          build.onLoad({ filter: /.*/, namespace: 'empty-node' }, () => ({ contents: 'module.exports = {};' }));
+        },
+      },
+    ],
     clean: true,
     onSuccess: async () => copyWasmBinaries('dist/browser/wasm'),
   },

@@ -22,18 +22,38 @@ let gpuPromise: Promise<GpuLike> | undefined;
 let adapterPromise: Promise<any> | undefined;
 let device: any;
 
+/** Chromium's SwiftShader: a software Vulkan driver Debian's `chromium` package ships. */
+export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
+
+/**
+ * Without a GPU, Dawn finds no Vulkan driver. When Chromium's SwiftShader is installed
+ * and the user chose no driver, add it *beside* the system's drivers
+ * (VK_ADD_DRIVER_FILES), so a hardware GPU still wins and a GPU-less machine still
+ * gets a (software) adapter.
+ */
+async function offerSoftwareVulkan(): Promise<void> {
+  const env = process.env;
+  if (env.VK_ICD_FILENAMES || env.VK_DRIVER_FILES || env.VK_ADD_DRIVER_FILES) return;
+  const { existsSync } = await import('node:fs');
+  if (existsSync(SWIFTSHADER_ICD)) env.VK_ADD_DRIVER_FILES = SWIFTSHADER_ICD;
+}
+
 /** `navigator.gpu` in the browser; in Node, Dawn from the optional `webgpu` package. */
 async function getGpu(): Promise<GpuLike> {
   const nav = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator;
   if (nav?.gpu) return nav.gpu;
-  if (!__NODE__) {
-    throw new BackendError('WebGPU is not available: this browser has no navigator.gpu');
-  }
+  if (__NODE__) return nodeGpu();
+  throw new BackendError('WebGPU is not available: this browser has no navigator.gpu');
+}
+
+/** Dawn from the optional `webgpu` package, installed as `navigator.gpu`. */
+async function nodeGpu(): Promise<GpuLike> {
   // Dawn's Vulkan loader complains on stderr when this is unset (headless machines).
   if (!process.env.XDG_RUNTIME_DIR) {
     const { tmpdir } = await import('node:os');
     process.env.XDG_RUNTIME_DIR = tmpdir();
   }
+  await offerSoftwareVulkan();
   let dawn: { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
   try {
     dawn = (await import('webgpu')) as unknown as typeof dawn;

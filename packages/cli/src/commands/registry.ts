@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, type BackendName } from '@atelier/core';
+import { UsageError } from '../errors.js';
+import { doctor, formatDoctor } from './doctor.js';
+
+export interface Command {
+  summary: string;
+  usage: string;
+  run(args: string[]): Promise<void>;
+}
+
+function parseBackends(value: string | undefined): BackendName[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim());
+  for (const name of names) {
+    if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
+      throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')} (comma separated), got '${name}'`);
+    }
+  }
+  return names as BackendName[];
+}
+
+function parsePositiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a positive number, got '${value}'`);
+  return n;
+}
+
+/** Wraps node's parseArgs so unknown flags become one-line usage errors. */
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
+  positionals: string[];
+}
+
+export function parse(
+  args: string[],
+  options: NonNullable<Parameters<typeof parseArgs>[0]>['options'],
+): ParsedArgs {
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true }) as ParsedArgs;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export const commands: Record<string, Command> = {
+  doctor: {
+    summary: 'check each backend (webgpu, wasm, cpu), its adapter and its speed',
+    usage: 'atelier doctor [--seconds N] [--backend webgpu,wasm,cpu] [--json]',
+    async run(args) {
+      const { values } = parse(args, {
+        seconds: { type: 'string' },
+        backend: { type: 'string' },
+        json: { type: 'boolean' },
+      });
+      const seconds = parsePositiveNumber('--seconds', values.seconds as string | undefined, 10);
+      const backends = parseBackends(values.backend as string | undefined);
+      const result = await doctor({
+        seconds,
+        ...(backends ? { backends } : {}),
+        onProgress: (m) => {
+          if (!values.json && process.stderr.isTTY) process.stderr.write(`\r\x1b[2K${m}...`);
+        },
+      });
+      if (!values.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
+      console.log(values.json ? JSON.stringify(result, null, 2) : formatDoctor(result));
+    },
+  },
+};
