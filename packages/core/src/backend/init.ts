@@ -34,16 +34,21 @@ function parseChoice(value: unknown, source: string): BackendChoice {
 
 function causeText(cause: unknown): string {
   if (cause instanceof Error) return cause.message;
-  return cause === undefined ? 'no error was reported' : String(cause);
+  if (cause === undefined) return 'no error was reported';
+  const message = (cause as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(cause);
 }
 
 /** Starts one backend or throws a BackendError carrying the underlying error. */
 async function start(name: BackendName, options: InitOptions): Promise<void> {
-  if (name === 'wasm') await prepareWasm(options.wasmPaths);
+  let where = '';
+  if (name === 'wasm') where = ` (binaries from ${await prepareWasm(options.wasmPaths)})`;
   if (name === 'webgpu') registerWebGPU();
   if (await setBackendQuietly(name)) return;
   const cause = takeFactoryError(name);
-  throw new BackendError(`backend '${name}' failed to initialise: ${causeText(cause)}`, { cause });
+  throw new BackendError(`backend '${name}' failed to initialise${where}: ${causeText(cause)}`, {
+    cause,
+  });
 }
 
 let current: BackendInfo | undefined;

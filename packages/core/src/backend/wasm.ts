@@ -9,7 +9,7 @@ let configuredPrefix: string | undefined;
  * `@tensorflow/tfjs-backend-wasm` package; in the browser they sit beside this bundle
  * (`dist/browser/wasm/`), unless the caller serves them elsewhere.
  */
-export async function prepareWasm(prefix?: string): Promise<void> {
+export async function prepareWasm(prefix?: string): Promise<string> {
   keepFactoryErrors('wasm', 2);
   let resolved = prefix;
   if (resolved === undefined) {
@@ -27,4 +27,5 @@ export async function prepareWasm(prefix?: string): Promise<void> {
     setWasmPaths(resolved);
     configuredPrefix = resolved;
   }
+  return configuredPrefix;
 }
