@@ -41,16 +41,20 @@ export function takeFactoryError(name: string): unknown {
 /** Runs `setBackend` with tfjs's own console warnings held back; returns whether it worked. */
 export async function setBackendQuietly(name: string): Promise<boolean> {
   const warn = console.warn;
-  const held: unknown[] = [];
-  console.warn = (...args: unknown[]) => held.push(args);
+  console.warn = () => {};
+  // The engine's field, not getBackend(): that would start a default backend.
+  const previous = (tf.engine() as unknown as { backendName: string | null }).backendName;
+  let ok = false;
   try {
-    const ok = await tf.setBackend(name);
-    // setBackend may return false yet leave getBackend() naming the old backend: check both.
-    return ok && tf.getBackend() === name;
+    ok = (await tf.setBackend(name)) && tf.getBackend() === name;
   } catch (error) {
     lastErrors.set(name, lastErrors.get(name) ?? error);
-    return false;
   } finally {
     console.warn = warn;
   }
+  // A failed setBackend leaves the engine naming the failed backend: go back.
+  if (!ok && previous != null && previous !== name && tf.findBackend(previous) != null) {
+    await tf.setBackend(previous);
+  }
+  return ok;
 }
