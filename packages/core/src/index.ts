@@ -7,3 +7,4 @@ export { isNode } from './platform.js';
 export { BACKEND_NAMES, type BackendName, type BackendChoice } from './backend/names.js';
 export { init, shutdown, currentBackend, type InitOptions, type BackendInfo } from './backend/init.js';
 export { probeAdapter, type AdapterInfo } from './backend/webgpu.js';
+export * from './io/safetensors.js';
