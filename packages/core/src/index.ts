@@ -8,3 +8,4 @@ export { BACKEND_NAMES, type BackendName, type BackendChoice } from './backend/n
 export { init, shutdown, currentBackend, type InitOptions, type BackendInfo } from './backend/init.js';
 export { probeAdapter, type AdapterInfo } from './backend/webgpu.js';
 export * from './io/safetensors.js';
+export { rng, Rng, type RngState } from './random/rng.js';
