@@ -9,3 +9,4 @@ export { init, shutdown, currentBackend, type InitOptions, type BackendInfo } fr
 export { probeAdapter, type AdapterInfo } from './backend/webgpu.js';
 export * from './io/safetensors.js';
 export { rng, Rng, type RngState } from './random/rng.js';
+export * from './io/torch-layout.js';
