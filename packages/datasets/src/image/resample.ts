@@ -1,0 +1,225 @@
+import { ArgumentError } from '@atelier/core';
+import { type Pixels, pixels } from './pixels.js';
+
+/** Resampling filters with PIL's definitions (torchvision's Resize calls PIL). */
+export type Interpolation = 'bicubic' | 'bilinear' | 'nearest';
+
+interface Filter {
+  support: number;
+  weight: (x: number) => number;
+}
+
+// PIL's cubic has a = -0.5 (Keys); bilinear is the triangle.
+const A = -0.5;
+const FILTERS: Record<Exclude<Interpolation, 'nearest'>, Filter> = {
+  bicubic: {
+    support: 2,
+    weight: (x) => {
+      x = Math.abs(x);
+      if (x < 1) return ((A + 2) * x - (A + 3)) * x * x + 1;
+      if (x < 2) return (((x - 5) * x + 8) * x - 4) * A;
+      return 0;
+    },
+  },
+  bilinear: { support: 1, weight: (x) => Math.max(0, 1 - Math.abs(x)) },
+};
+
+/**
+ * Per output index along one axis: the first source index and normalised weights,
+ * as PIL's `precompute_coeffs` (filter widened by the scale when shrinking, which
+ * anti-aliases). `taps` weights per output, zero-padded.
+ */
+interface Coefficients {
+  first: Int32Array;
+  count: Int32Array;
+  weights: Float32Array;
+  taps: number;
+}
+
+function coefficients(inSize: number, outSize: number, interpolation: Interpolation): Coefficients {
+  const scale = inSize / outSize;
+  if (interpolation === 'nearest') {
+    // PIL's nearest: the source pixel whose cell holds the output pixel's centre.
+    const first = new Int32Array(outSize);
+    for (let o = 0; o < outSize; o++)
+      first[o] = Math.min(inSize - 1, Math.floor((o + 0.5) * scale));
+    return {
+      first,
+      count: new Int32Array(outSize).fill(1),
+      weights: new Float32Array(outSize).fill(1),
+      taps: 1,
+    };
+  }
+  const filter = FILTERS[interpolation];
+  const filterScale = Math.max(scale, 1);
+  const support = filter.support * filterScale;
+  const taps = Math.ceil(support) * 2 + 1;
+  const first = new Int32Array(outSize);
+  const count = new Int32Array(outSize);
+  const weights = new Float32Array(outSize * taps);
+  const inverse = 1 / filterScale;
+  for (let o = 0; o < outSize; o++) {
+    const center = (o + 0.5) * scale;
+    // C's (int) truncates toward zero.
+    const lo = Math.max(Math.trunc(center - support + 0.5), 0);
+    const hi = Math.min(Math.trunc(center + support + 0.5), inSize);
+    const n = hi - lo;
+    let total = 0;
+    for (let k = 0; k < n; k++) {
+      const w = filter.weight((k + lo - center + 0.5) * inverse);
+      weights[o * taps + k] = w;
+      total += w;
+    }
+    if (total !== 0) for (let k = 0; k < n; k++) weights[o * taps + k]! /= total;
+    first[o] = lo;
+    count[o] = n;
+  }
+  return { first, count, weights, taps };
+}
+
+/**
+ * Where the output of a resize-crop-flip comes from: the image is resized to
+ * `resizeWidth` x `resizeHeight`, then the window at (`x`, `y`) of `width` x `height`
+ * is kept, mirrored left-right when `flip`.
+ */
+export interface ResampleWindow {
+  resizeWidth: number;
+  resizeHeight: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  flip: boolean;
+}
+
+/**
+ * Resizes, crops and flips in one separable pass that computes only the kept window.
+ * Pixels of the window outside the resized image are zero (as PIL's crop pads).
+ */
+export function resampleWindow(
+  src: Pixels,
+  window: ResampleWindow,
+  interpolation: Interpolation = 'bicubic',
+  clampTo = Number.POSITIVE_INFINITY,
+): Pixels {
+  const { resizeWidth, resizeHeight, x, y, width, height, flip } = window;
+  for (const [name, v] of Object.entries({ resizeWidth, resizeHeight, width, height })) {
+    if (!Number.isInteger(v) || v < 1) {
+      throw new ArgumentError(`resampleWindow: ${name} must be a positive integer, got ${v}`);
+    }
+  }
+  const c = src.channels;
+  const out = pixels(height, width, c);
+  // With `clampTo`, values are kept in [0, clampTo]; without, nothing is clipped.
+  const floor = clampTo === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : 0;
+  const sameWidth = resizeWidth === src.width;
+  const sameHeight = resizeHeight === src.height;
+  const cx = sameWidth ? undefined : coefficients(src.width, resizeWidth, interpolation);
+  const cy = sameHeight ? undefined : coefficients(src.height, resizeHeight, interpolation);
+
+  // The output columns (in the resized image) and rows that exist.
+  const colOf = (j: number) => (flip ? x + width - 1 - j : x + j);
+  // Source rows the vertical pass reads.
+  let rowLo = src.height;
+  let rowHi = 0;
+  for (let i = 0; i < height; i++) {
+    const r = y + i;
+    if (r < 0 || r >= resizeHeight) continue;
+    const lo = cy ? cy.first[r]! : r;
+    const hi = cy ? lo + cy.count[r]! : r + 1;
+    rowLo = Math.min(rowLo, lo);
+    rowHi = Math.max(rowHi, hi);
+  }
+  if (rowHi <= rowLo) return out;
+
+  // Horizontal pass: source rows [rowLo, rowHi) into the window's columns.
+  const rows = rowHi - rowLo;
+  const mid = new Float32Array(rows * width * c);
+  const s = src.data;
+  for (let j = 0; j < width; j++) {
+    const col = colOf(j);
+    if (col < 0 || col >= resizeWidth) continue;
+    if (!cx) {
+      for (let r = 0; r < rows; r++) {
+        const from = ((r + rowLo) * src.width + col) * c;
+        const to = (r * width + j) * c;
+        for (let k = 0; k < c; k++) mid[to + k] = s[from + k]!;
+      }
+      continue;
+    }
+    const lo = cx.first[col]!;
+    const n = cx.count[col]!;
+    const wOff = col * cx.taps;
+    for (let r = 0; r < rows; r++) {
+      const rowBase = ((r + rowLo) * src.width + lo) * c;
+      const to = (r * width + j) * c;
+      if (c === 3) {
+        let a0 = 0;
+        let a1 = 0;
+        let a2 = 0;
+        for (let t = 0; t < n; t++) {
+          const w = cx.weights[wOff + t]!;
+          const p = rowBase + t * 3;
+          a0 += s[p]! * w;
+          a1 += s[p + 1]! * w;
+          a2 += s[p + 2]! * w;
+        }
+        // PIL clips after each pass (cubic overshoots); so do we, to the caller's range.
+        mid[to] = Math.min(Math.max(a0, floor), clampTo);
+        mid[to + 1] = Math.min(Math.max(a1, floor), clampTo);
+        mid[to + 2] = Math.min(Math.max(a2, floor), clampTo);
+      } else {
+        for (let k = 0; k < c; k++) {
+          let acc = 0;
+          for (let t = 0; t < n; t++) acc += s[rowBase + t * c + k]! * cx.weights[wOff + t]!;
+          mid[to + k] = Math.min(Math.max(acc, floor), clampTo);
+        }
+      }
+    }
+  }
+
+  // Vertical pass: window rows from the intermediate rows.
+  const o = out.data;
+  const rowLen = width * c;
+  for (let i = 0; i < height; i++) {
+    const r = y + i;
+    if (r < 0 || r >= resizeHeight) continue;
+    const to = i * rowLen;
+    if (!cy) {
+      o.set(mid.subarray((r - rowLo) * rowLen, (r - rowLo + 1) * rowLen), to);
+      continue;
+    }
+    const lo = cy.first[r]! - rowLo;
+    const n = cy.count[r]!;
+    const wOff = r * cy.taps;
+    for (let t = 0; t < n; t++) {
+      const w = cy.weights[wOff + t]!;
+      const from = (lo + t) * rowLen;
+      for (let k = 0; k < rowLen; k++) o[to + k]! += mid[from + k]! * w;
+    }
+    if (clampTo !== Number.POSITIVE_INFINITY) {
+      for (let k = 0; k < rowLen; k++) {
+        const v = o[to + k]!;
+        o[to + k] = Math.min(Math.max(v, floor), clampTo);
+      }
+    }
+  }
+  // Columns of the window beyond the resized image stay zero (set by the horizontal pass).
+  return out;
+}
+
+/** Resizes the whole image (PIL `Image.resize` with the same filter). */
+export function resize(
+  src: Pixels,
+  width: number,
+  height: number,
+  interpolation: Interpolation = 'bicubic',
+  clampTo = Number.POSITIVE_INFINITY,
+): Pixels {
+  return resampleWindow(
+    src,
+    { resizeWidth: width, resizeHeight: height, x: 0, y: 0, width, height, flip: false },
+    interpolation,
+    clampTo,
+  );
+}
