@@ -16,7 +16,16 @@ const shared: Options = {
 };
 
 // Modules tfjs only `require`s on Node code paths; left as requires in the browser build.
-const nodeOnly = ['util', 'fs', 'path', 'os', 'crypto', 'worker_threads', 'perf_hooks', 'node-fetch'];
+const nodeOnly = [
+  'util',
+  'fs',
+  'path',
+  'os',
+  'crypto',
+  'worker_threads',
+  'perf_hooks',
+  'node-fetch',
+];
 
 function copyWasmBinaries(to: string): void {
   const require = createRequire(import.meta.url);
@@ -71,7 +80,9 @@ export default defineConfig([
         setup(build) {
           const filter = new RegExp(`^(node:)?(${nodeOnly.join('|')})$`);
           build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'empty-node' }));
-          build.onLoad({ filter: /.*/, namespace: 'empty-node' }, () => ({ contents: 'module.exports = {};' }));
+          build.onLoad({ filter: /.*/, namespace: 'empty-node' }, () => ({
+            contents: 'module.exports = {};',
+          }));
         },
       },
     ],

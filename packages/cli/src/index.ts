@@ -1,3 +1,3 @@
+export { type DoctorOptions, type DoctorRow, doctor, formatDoctor } from './commands/doctor.js';
 export { main } from './main.js';
-export { doctor, formatDoctor, type DoctorRow, type DoctorOptions } from './commands/doctor.js';
 export { formatTable } from './table.js';

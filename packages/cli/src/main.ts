@@ -4,7 +4,14 @@ import { UsageError } from './errors.js';
 
 function help(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ['usage: atelier <command> [options]', '', 'commands:', ...lines, '', "'atelier <command> --help' shows a command's options."].join('\n');
+  return [
+    'usage: atelier <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    "'atelier <command> --help' shows a command's options.",
+  ].join('\n');
 }
 
 /** Runs the CLI; returns the exit code. Errors a user can fix are one line, not a stack. */

@@ -37,6 +37,7 @@ const laterCopies = { count: 0 };
 /** The number of tfjs-core copies loaded in this process; anything but 1 is a bug. */
 export function tfjsCopies(): number {
   const globals = (globalThis as { _tfGlobals?: Map<string, unknown> })._tfGlobals;
-  const earlier = globals?.get('Tensor') !== undefined && globals.get('Tensor') !== tf.Tensor ? 1 : 0;
+  const earlier =
+    globals?.get('Tensor') !== undefined && globals.get('Tensor') !== tf.Tensor ? 1 : 0;
   return 1 + earlier + laterCopies.count;
 }

@@ -60,7 +60,9 @@ describe('init', () => {
 
   it('rejects an unknown backend name with a typed error', async () => {
     await expect(init({ backend: 'tpu' as never })).rejects.toThrow(ArgumentError);
-    await expect(init({ backend: 'tpu' as never })).rejects.toThrow(/expected one of auto, webgpu, wasm, cpu, got "tpu"/);
+    await expect(init({ backend: 'tpu' as never })).rejects.toThrow(
+      /expected one of auto, webgpu, wasm, cpu, got "tpu"/,
+    );
   });
 });
 
@@ -69,7 +71,9 @@ describe('init in a fresh process', () => {
     const out = await initInChild({ backend: 'wasm', wasmPaths: '/nonexistent/' }, {}, 'cpu');
     expect(out.error.name).toBe('BackendError');
     expect(out.after).toBe('cpu');
-    expect(out.error.message).toMatch(/backend 'wasm' failed to initialise \(binaries from \/nonexistent\/\): .*wasm/);
+    expect(out.error.message).toMatch(
+      /backend 'wasm' failed to initialise \(binaries from \/nonexistent\/\): .*wasm/,
+    );
   });
 
   it('reports WebGPU without an adapter, and auto falls back to wasm saying why', async () => {

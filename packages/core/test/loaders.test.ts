@@ -22,7 +22,9 @@ function expectHealthy(out: any, backends: string[]) {
   for (const b of backends) {
     expect(out.backends[b], JSON.stringify(out.backends[b])).toHaveProperty('grad');
     expect(out.backends[b].name).toBe(b);
-    out.backends[b].grad.forEach((g: number, i: number) => expect(g).toBeCloseTo(expected[i]!, 4));
+    for (const [i, g] of (out.backends[b].grad as number[]).entries()) {
+      expect(g).toBeCloseTo(expected[i]!, 4);
+    }
   }
 }
 
@@ -53,13 +55,22 @@ describe('the built package under each loader', () => {
     });
     // The bundle finds the wasm binaries beside itself, as a bundled app would serve them.
     cpSync(join(here, '../dist/browser/wasm'), join(dir, 'wasm'), { recursive: true });
-    writeFileSync(join(dir, 'index.html'), '<!doctype html><script type="module" src="app.js"></script>');
-    const types: Record<string, string> = { js: 'text/javascript', wasm: 'application/wasm', html: 'text/html' };
+    writeFileSync(
+      join(dir, 'index.html'),
+      '<!doctype html><script type="module" src="app.js"></script>',
+    );
+    const types: Record<string, string> = {
+      js: 'text/javascript',
+      wasm: 'application/wasm',
+      html: 'text/html',
+    };
     const server = createServer((req, res) => {
       const path = join(dir, (req.url ?? '/') === '/' ? 'index.html' : (req.url ?? '').slice(1));
       try {
         const body = readFileSync(path);
-        res.writeHead(200, { 'content-type': types[path.split('.').pop() ?? ''] ?? 'application/octet-stream' });
+        res.writeHead(200, {
+          'content-type': types[path.split('.').pop() ?? ''] ?? 'application/octet-stream',
+        });
         res.end(body);
       } catch {
         res.writeHead(404).end();

@@ -14,7 +14,9 @@ function parseBackends(value: string | undefined): BackendName[] | undefined {
   const names = value.split(',').map((s) => s.trim());
   for (const name of names) {
     if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
-      throw new UsageError(`--backend: expected ${BACKEND_NAMES.join(', ')} (comma separated), got '${name}'`);
+      throw new UsageError(
+        `--backend: expected ${BACKEND_NAMES.join(', ')} (comma separated), got '${name}'`,
+      );
     }
   }
   return names as BackendName[];
@@ -23,7 +25,8 @@ function parseBackends(value: string | undefined): BackendName[] | undefined {
 function parsePositiveNumber(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${flag}: expected a positive number, got '${value}'`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(`${flag}: expected a positive number, got '${value}'`);
   return n;
 }
 

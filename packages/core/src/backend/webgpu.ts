@@ -71,7 +71,11 @@ async function nodeGpu(): Promise<GpuLike> {
   // tfjs's WebGPU backend checks `navigator.gpu` before it starts.
   const g = globalThis as { navigator?: { gpu?: GpuLike } };
   if (g.navigator == null) {
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu },
+      configurable: true,
+      writable: true,
+    });
   } else if (g.navigator.gpu == null) {
     Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
   }
@@ -135,22 +139,22 @@ export function registerWebGPU(): void {
 }
 
 async function createBackend(): Promise<WebGPUBackend> {
-      const { adapter } = await probeAdapter();
-      const limits = adapter.limits;
-      const requiredFeatures: string[] = [];
-      if (adapter.features?.has('timestamp-query')) requiredFeatures.push('timestamp-query');
-      device = await adapter.requestDevice({
-        requiredFeatures,
-        requiredLimits: {
-          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-          maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-          maxBufferSize: limits.maxBufferSize,
-          maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-          maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-        },
-      });
-      return new WebGPUBackend(device, adapter.info);
+  const { adapter } = await probeAdapter();
+  const limits = adapter.limits;
+  const requiredFeatures: string[] = [];
+  if (adapter.features?.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+  device = await adapter.requestDevice({
+    requiredFeatures,
+    requiredLimits: {
+      maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+      maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+      maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+      maxBufferSize: limits.maxBufferSize,
+      maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+      maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+    },
+  });
+  return new WebGPUBackend(device, adapter.info);
 }
 
 /** Destroys the WebGPU device so that a Node process can exit. */

@@ -1,2 +1,2 @@
-export { checkGrad, type CheckGradOptions, type GradCheckResult } from './check-grad.js';
 export { describeBackends, testBackends } from './backends.js';
+export { type CheckGradOptions, checkGrad, type GradCheckResult } from './check-grad.js';

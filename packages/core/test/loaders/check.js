@@ -12,7 +12,7 @@ export async function check(core, backends) {
       out.backends[backend] = { name: tf.getBackend(), grad: Array.from(await g.data()) };
       tf.dispose([x, g]);
     } catch (error) {
-      out.backends[backend] = { error: String(error && error.message) };
+      out.backends[backend] = { error: String(error?.message) };
     }
   }
   out.copiesAfter = tfjsCopies();

@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { formatTable } from '../src/table.js';
+
+const bin = join(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js');
+const run = promisify(execFile);
+
+async function atelier(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run('node', [bin, ...args], { timeout: 120_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error: any) {
+    return {
+      code: error.code as number,
+      stdout: error.stdout as string,
+      stderr: error.stderr as string,
+    };
+  }
+}
+
+describe('atelier doctor', () => {
+  it('reports all three backends with adapter, timing and the auto choice', async () => {
+    const { code, stdout } = await atelier('doctor', '--seconds', '0.2', '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report.rows.map((r: any) => r.backend)).toEqual(['webgpu', 'wasm', 'cpu']);
+    for (const row of report.rows) {
+      expect(row.ok, row.note).toBe(true);
+      expect(row.convMs).toBeGreaterThan(0);
+      expect(row.gflops).toBeGreaterThan(0);
+    }
+    expect(report.rows[0].adapter).toMatch(/\S/);
+    expect(['webgpu', 'wasm']).toContain(report.auto.name);
+    expect(report.auto.reason).toMatch(/\S/);
+  });
+
+  it('prints a table', async () => {
+    const { code, stdout } = await atelier('doctor', '--seconds', '0.1', '--backend', 'cpu,wasm');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^backend\s+status\s+adapter\s+conv 3x3 ms\s+GFLOP\/s\s+note/m);
+    expect(stdout).toMatch(/^wasm\s+ok\s/m);
+    expect(stdout).toMatch(/'auto' chooses (wasm|webgpu): /);
+  });
+
+  it('answers bad flags with one line and exit code 2', async () => {
+    const bad = await atelier('doctor', '--seconds', 'soon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--seconds: expected a positive number, got 'soon'/);
+    expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    const unknown = await atelier('doctor', '--frobnicate');
+    expect(unknown.code).toBe(2);
+    const backend = await atelier('doctor', '--backend', 'tpu');
+    expect(backend.stderr).toMatch(/--backend: expected webgpu, wasm, cpu/);
+  });
+
+  it('names an unknown command', async () => {
+    const { code, stderr } = await atelier('paint');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unknown command 'paint'/);
+  });
+});
+
+describe('formatTable', () => {
+  it('aligns columns to the widest cell', () => {
+    expect(formatTable(['a', 'bb'], [['ccc', 'd']])).toBe('a    bb\n---  --\nccc  d');
+  });
+});
