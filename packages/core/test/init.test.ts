@@ -94,6 +94,16 @@ describe('init in a fresh process', () => {
     expect(bad.error.message).toMatch(/ATELIER_BACKEND/);
   });
 
+  it('exits normally after WebGPU work, without an explicit shutdown', async () => {
+    const script = `
+      import { init, tf } from '@atelier/core';
+      await init({ backend: 'webgpu' });
+      const y = tf.ones([32, 32]).matMul(tf.ones([32, 32])).sum();
+      console.log((await y.data())[0]);`;
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], { timeout: 60_000 });
+    expect(stdout.trim()).toBe('32768');
+  });
+
   it('BackendError is an AtelierError subclass', () => {
     expect(new BackendError('x')).toBeInstanceOf(Error);
   });
