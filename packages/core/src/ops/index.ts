@@ -1,2 +1,2 @@
 // Differentiable ops that tfjs lacks or that need PyTorch semantics; one op per file.
-export {};
+export { type InstanceNormOptions, instanceNorm } from './instance-norm.js';

@@ -1,2 +1,2 @@
 // Registrations of this folder are imported here (side effects).
-export {};
+import './instance-norm.js';
