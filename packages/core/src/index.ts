@@ -10,3 +10,7 @@ export { probeAdapter, type AdapterInfo } from './backend/webgpu.js';
 export * from './io/safetensors.js';
 export { rng, Rng, type RngState } from './random/rng.js';
 export * from './io/torch-layout.js';
+export * from './module/parameter.js';
+export { Module, isModule } from './module/module.js';
+export type { LoadOptions, LoadResult, ShapeMismatch } from './module/state-dict.js';
+export * from './module/sequential.js';
