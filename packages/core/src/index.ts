@@ -14,3 +14,4 @@ export * from './module/parameter.js';
 export { Module, isModule } from './module/module.js';
 export type { LoadOptions, LoadResult, ShapeMismatch } from './module/state-dict.js';
 export * from './module/sequential.js';
+export * from './io/torch-checkpoint.js';

@@ -1,0 +1,352 @@
+/**
+ * Reads PyTorch checkpoints (`torch.save`, zip format of torch >= 1.6) without PyTorch
+ * and without running the pickle: a zip archive holding `<prefix>/data.pkl` (the object,
+ * pickled, with tensors as persistent ids) and `<prefix>/data/<key>` (one file of raw
+ * little-endian elements per storage).
+ *
+ * Only the globals a state dict needs are honoured: collections.OrderedDict,
+ * torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter and the
+ * torch.*Storage types. Anything else (os.system, builtins.eval,
+ * torch.storage._load_from_bytes, a TorchScript class, argparse.Namespace in a
+ * training checkpoint) is a FormatError naming the global, the same files PyTorch's
+ * own `weights_only=True` refuses.
+ *
+ * Result keys: nested dicts, lists and tuples are flattened with dots, so
+ * `{'state_dict': {'0.weight': w}, 'epoch': 3}` gives `{'state_dict.0.weight': w}`;
+ * leaves that are not tensors (numbers, strings, None) are dropped. A checkpoint that
+ * is a bare tensor gives it under the key ''.
+ *
+ * Tensors: views (storage offset and strides: slices, transposes, expands) are
+ * materialised contiguous, and views sharing one storage each get their own tensor.
+ * float16, bfloat16 and float64 become float32; int64 (and int16, int8, uint8) int32,
+ * an int64 outside the int32 range being a FormatError; bool stays bool.
+ */
+import { ArgumentError, describe, FormatError } from '../errors.js';
+import { tf } from '../tfjs.js';
+import {
+  type DecodedElements,
+  decodeElements,
+  ELEMENT_BYTES,
+  type ElementKind,
+} from './elements.js';
+import { setOwn } from './own-record.js';
+import { unpickle } from './pickle.js';
+import { ZipArchive } from './zip.js';
+
+const STORAGE_KINDS: Record<string, ElementKind> = {
+  FloatStorage: 'f32',
+  DoubleStorage: 'f64',
+  HalfStorage: 'f16',
+  BFloat16Storage: 'bf16',
+  LongStorage: 'i64',
+  IntStorage: 'i32',
+  ShortStorage: 'i16',
+  CharStorage: 'i8',
+  ByteStorage: 'u8',
+  BoolStorage: 'bool',
+};
+
+/** An expanded view (stride 0) may hold more elements than its storage, up to this. */
+export const TORCH_MAX_EXPANDED_ELEMENTS = 2 ** 24;
+/** Flattening stops at this nesting depth and after visiting this many values. */
+const MAX_DEPTH = 64;
+const MAX_VISITS = 1_000_000;
+
+class AllowedGlobal {
+  constructor(readonly qualifiedName: string) {}
+}
+const ORDERED_DICT = new AllowedGlobal('collections.OrderedDict');
+const REBUILD_TENSOR = new AllowedGlobal('torch._utils._rebuild_tensor_v2');
+const REBUILD_PARAMETER = new AllowedGlobal('torch._utils._rebuild_parameter');
+
+class StorageType {
+  constructor(
+    readonly name: string,
+    readonly kind: ElementKind,
+  ) {}
+}
+
+class Storage {
+  private decoded: DecodedElements | undefined;
+  constructor(
+    readonly key: string,
+    readonly kind: ElementKind,
+    private readonly bytes: Uint8Array,
+  ) {}
+
+  get numel(): number {
+    return this.bytes.length / ELEMENT_BYTES[this.kind];
+  }
+
+  elements(what: string): DecodedElements {
+    this.decoded ??= decodeElements(this.bytes, this.kind, what);
+    return this.decoded;
+  }
+}
+
+class TensorRef {
+  constructor(
+    readonly storage: Storage,
+    readonly offset: number,
+    readonly size: number[],
+    readonly stride: number[],
+  ) {}
+}
+
+const fail = (message: string): never => {
+  throw new FormatError(`torch checkpoint: ${message}`);
+};
+
+function isSafeCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+function counts(value: unknown, what: string): number[] {
+  if (!Array.isArray(value) || !value.every(isSafeCount)) {
+    return fail(`${what} must be a tuple of non-negative integers, got ${describe(value)}`);
+  }
+  return value as number[];
+}
+
+function findDataPickle(zip: ZipArchive): string {
+  const candidates = [...zip.entries.keys()].filter(
+    (name) => name === 'data.pkl' || (name.endsWith('/data.pkl') && name.split('/').length === 2),
+  );
+  if (candidates.length === 0) {
+    const some = [...zip.entries.keys()].slice(0, 5).map((n) => JSON.stringify(n));
+    return fail(`no <prefix>/data.pkl in the archive (entries: ${some.join(', ') || 'none'})`);
+  }
+  if (candidates.length > 1) return fail(`several data.pkl entries: ${candidates.join(', ')}`);
+  return candidates[0]!;
+}
+
+function unpickleCheckpoint(zip: ZipArchive, prefix: string, pickle: Uint8Array): unknown {
+  const storages = new Map<string, Storage>();
+  return unpickle(
+    pickle,
+    {
+      findClass(module, name) {
+        if (module === 'collections' && name === 'OrderedDict') return ORDERED_DICT;
+        if (module === 'torch._utils' && name === '_rebuild_tensor_v2') return REBUILD_TENSOR;
+        if (module === 'torch._utils' && name === '_rebuild_parameter') return REBUILD_PARAMETER;
+        const kind = module === 'torch' ? STORAGE_KINDS[name] : undefined;
+        if (kind) return new StorageType(name, kind);
+        const hint = module.startsWith('__torch__')
+          ? ' (a TorchScript archive: save model.state_dict() with torch.save instead)'
+          : '';
+        return fail(
+          `the pickle refers to the global ${module}.${name}, which is not allowed: only the globals of a state dict are read, and loading this file in PyTorch could run code${hint}`,
+        );
+      },
+
+      call(callable, args) {
+        if (callable === ORDERED_DICT) {
+          const map = new Map();
+          const items = args[0];
+          if (args.length > 1 || (items !== undefined && !Array.isArray(items))) {
+            fail('OrderedDict called with unexpected arguments');
+          }
+          for (const pair of (items ?? []) as unknown[]) {
+            if (!Array.isArray(pair) || pair.length !== 2) fail('OrderedDict items must be pairs');
+            map.set((pair as unknown[])[0], (pair as unknown[])[1]);
+          }
+          return map;
+        }
+        if (callable === REBUILD_TENSOR) {
+          // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+          if (args.length < 4 || args.length > 7)
+            fail(`_rebuild_tensor_v2 takes 6 or 7 arguments, got ${args.length}`);
+          const [storage, offset, size, stride] = args;
+          if (!(storage instanceof Storage)) return fail('_rebuild_tensor_v2 without a storage');
+          if (!isSafeCount(offset))
+            return fail(`storage offset ${describe(offset)} is not a non-negative integer`);
+          const sizes = counts(size, 'a tensor size');
+          const strides = counts(stride, 'a tensor stride');
+          if (sizes.length !== strides.length) {
+            fail(`size [${sizes.join(', ')}] and stride [${strides.join(', ')}] differ in rank`);
+          }
+          return new TensorRef(storage, offset, sizes, strides);
+        }
+        if (callable === REBUILD_PARAMETER) {
+          if (!(args[0] instanceof TensorRef)) fail('_rebuild_parameter without a tensor');
+          return args[0];
+        }
+        const name =
+          callable instanceof AllowedGlobal ? callable.qualifiedName : describe(callable);
+        return fail(
+          `cannot call ${callable instanceof StorageType ? `torch.${callable.name}` : name}`,
+        );
+      },
+
+      persistentLoad(pid) {
+        // ('storage', storage_type, key, location, numel)
+        if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== 'storage') {
+          return fail(`unknown persistent id ${describe(pid)}`);
+        }
+        const [, type, key] = pid as unknown[];
+        if (!(type instanceof StorageType)) return fail('a storage without a storage type');
+        if (typeof key !== 'string' || key.length === 0 || key.includes('/')) {
+          return fail(`bad storage key ${describe(key)}`);
+        }
+        const known = storages.get(key);
+        if (known) {
+          if (known.kind !== type.kind) fail(`storage "${key}" is read as two types`);
+          return known;
+        }
+        const path = `${prefix}data/${key}`;
+        if (!zip.entries.has(path)) fail(`storage "${key}" has no file ${path}`);
+        const bytes = zip.read(path);
+        if (bytes.length % ELEMENT_BYTES[type.kind] !== 0) {
+          fail(
+            `storage "${key}" (${bytes.length} bytes) is not a whole number of ${type.name} elements`,
+          );
+        }
+        const storage = new Storage(key, type.kind, bytes);
+        storages.set(key, storage);
+        return storage;
+      },
+
+      build(target, _state) {
+        // A state dict's OrderedDict carries `_metadata` (module versions): not needed.
+        if (target instanceof Map) return target;
+        return fail(`cannot apply state to ${describe(target)}`);
+      },
+    },
+    'torch checkpoint: data.pkl',
+  );
+}
+
+function keyText(key: unknown): string {
+  if (typeof key === 'string') return key;
+  if (typeof key === 'number' || typeof key === 'bigint') return String(key);
+  if (typeof key === 'boolean') return key ? 'True' : 'False';
+  if (key === null) return 'None';
+  return fail(`a dict key ${describe(key)} cannot name a tensor`);
+}
+
+/** Every tensor under `root`, with its dotted path. */
+function collectTensors(root: unknown): [string, TensorRef][] {
+  const found: [string, TensorRef][] = [];
+  let visits = 0;
+  const visit = (value: unknown, path: string, depth: number) => {
+    if (++visits > MAX_VISITS) fail(`more than ${MAX_VISITS} values to flatten`);
+    if (depth > MAX_DEPTH) fail(`nested deeper than ${MAX_DEPTH} levels`);
+    const child = (key: string) => (path === '' ? key : `${path}.${key}`);
+    if (value instanceof TensorRef) found.push([path, value]);
+    else if (value instanceof Map) {
+      for (const [k, v] of value) visit(v, child(keyText(k)), depth + 1);
+    } else if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) visit(value[i], child(String(i)), depth + 1);
+    }
+  };
+  visit(root, '', 0);
+  return found;
+}
+
+type Values = Float32Array | Int32Array | Uint8Array;
+
+/** The elements of a (possibly strided) view, contiguous in row-major order. */
+function materialise(
+  ref: TensorRef,
+  name: string,
+): { values: Values; dtype: DecodedElements['dtype'] } {
+  const { storage, offset, size, stride } = ref;
+  const what = `tensor ${JSON.stringify(name)}`;
+  let numel = 1n;
+  for (const dim of size) numel *= BigInt(dim);
+  const limit = BigInt(Math.max(storage.numel, TORCH_MAX_EXPANDED_ELEMENTS));
+  if (numel > limit) {
+    fail(
+      `${what} has ${numel} elements, more than its storage (${storage.numel}) or ${limit} allows`,
+    );
+  }
+  const n = Number(numel);
+  if (n > 0) {
+    let last = BigInt(offset);
+    size.forEach((dim, d) => {
+      last += BigInt(dim - 1) * BigInt(stride[d]!);
+    });
+    if (last >= BigInt(storage.numel)) {
+      fail(
+        `${what} (offset ${offset}, size [${size.join(', ')}], stride [${stride.join(', ')}]) reaches element ${last} of a ${storage.numel}-element storage`,
+      );
+    }
+  }
+  const { values: all, dtype } = storage.elements(
+    `torch checkpoint: ${what} (storage "${storage.key}")`,
+  );
+  if (n === 0) return { values: all.slice(0, 0), dtype };
+
+  let contiguous = true;
+  let expected = 1;
+  for (let d = size.length - 1; d >= 0; d--) {
+    if (size[d]! !== 1 && stride[d]! !== expected) contiguous = false;
+    expected *= size[d]!;
+  }
+  if (contiguous) return { values: all.slice(offset, offset + n), dtype };
+
+  const out = new (all.constructor as new (n: number) => Values)(n);
+  const rank = size.length;
+  const index = new Array<number>(rank).fill(0);
+  let source = offset;
+  for (let i = 0; i < n; i++) {
+    out[i] = all[source]!;
+    for (let d = rank - 1; d >= 0; d--) {
+      source += stride[d]!;
+      if (++index[d]! < size[d]!) break;
+      source -= stride[d]! * size[d]!;
+      index[d] = 0;
+    }
+  }
+  return { values: out, dtype };
+}
+
+/**
+ * Reads a PyTorch checkpoint into tensors the caller owns (dispose them), keyed as
+ * described above. Corrupt archives, disallowed globals and values tfjs cannot hold
+ * are FormatErrors; nothing is allocated on the backend unless the whole file reads.
+ */
+export function readTorchCheckpoint(bytes: Uint8Array): Record<string, tf.Tensor> {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new ArgumentError(`readTorchCheckpoint: expected a Uint8Array, got ${describe(bytes)}`);
+  }
+  const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
+  if (!isZip) {
+    if (bytes[0] === 0x80 && bytes.length > 1 && bytes[1]! <= 5) {
+      fail(
+        'this is a bare pickle, as torch.save wrote before torch 1.6 (or with _use_new_zipfile_serialization=False); re-save it with a newer torch',
+      );
+    }
+    fail('not a zip archive (torch.save writes zip files since torch 1.6)');
+  }
+  const zip = new ZipArchive(bytes, 'torch checkpoint');
+  const pickleName = findDataPickle(zip);
+  const prefix = pickleName.slice(0, pickleName.length - 'data.pkl'.length);
+  const byteOrderName = `${prefix}byteorder`;
+  if (zip.entries.has(byteOrderName)) {
+    const order = new TextDecoder().decode(zip.read(byteOrderName)).trim();
+    if (order !== 'little')
+      fail(`byte order ${JSON.stringify(order)}: only little-endian checkpoints are read`);
+  }
+
+  const root = unpickleCheckpoint(zip, prefix, zip.read(pickleName));
+  const found = collectTensors(root);
+  const seen = new Set<string>();
+  const decoded = new Map<TensorRef, ReturnType<typeof materialise>>();
+  const ready: [string, number[], ReturnType<typeof materialise>][] = [];
+  for (const [name, ref] of found) {
+    if (seen.has(name)) fail(`two tensors flatten to the key ${JSON.stringify(name)}`);
+    seen.add(name);
+    let elements = decoded.get(ref);
+    if (!elements) {
+      elements = materialise(ref, name);
+      decoded.set(ref, elements);
+    }
+    ready.push([name, ref.size, elements]);
+  }
+
+  const tensors: Record<string, tf.Tensor> = {};
+  for (const [name, shape, { values, dtype }] of ready)
+    setOwn(tensors, name, tf.tensor(values, shape, dtype));
+  return tensors;
+}
