@@ -3,8 +3,9 @@ import { INSTANCE_NORM, type InstanceNormAttrs } from './name.js';
 
 /**
  * Instance normalisation in plain loops over host memory, written into `out`.
- * Sums are kept in doubles and taken in two passes (mean, then the centred
- * variance), so a large offset loses nothing; every pass walks memory in order.
+ * One pass gathers, per channel, the sums of (x - the plane's first value) and of its
+ * square in doubles: with the shift, the variance keeps its digits even under a large
+ * offset. A second pass writes x * scale + offset. Both walk memory in order.
  */
 export function instanceNormHost(
   x: ArrayLike<number>,
@@ -16,28 +17,29 @@ export function instanceNormHost(
 ): Float32Array {
   const [n, h, w, c] = shape as [number, number, number, number];
   const spatial = h * w;
-  const mean = new Float64Array(c);
+  const shift = new Float64Array(c);
+  const sums = new Float64Array(c);
   const squares = new Float64Array(c);
   const scale = new Float64Array(c);
   const offset = new Float64Array(c);
   for (let b = 0; b < n; b++) {
     const start = b * spatial * c;
     const end = start + spatial * c;
-    mean.fill(0);
+    sums.fill(0);
     squares.fill(0);
-    for (let i = start; i < end; i += c) {
-      for (let ch = 0; ch < c; ch++) mean[ch]! += x[i + ch]!;
-    }
-    for (let ch = 0; ch < c; ch++) mean[ch]! /= spatial;
+    for (let ch = 0; ch < c; ch++) shift[ch] = x[start + ch]!;
     for (let i = start; i < end; i += c) {
       for (let ch = 0; ch < c; ch++) {
-        const d = x[i + ch]! - mean[ch]!;
+        const d = x[i + ch]! - shift[ch]!;
+        sums[ch]! += d;
         squares[ch]! += d * d;
       }
     }
     for (let ch = 0; ch < c; ch++) {
-      scale[ch] = gamma[ch]! / Math.sqrt(squares[ch]! / spatial + epsilon);
-      offset[ch] = beta[ch]! - mean[ch]! * scale[ch]!;
+      const centredMean = sums[ch]! / spatial;
+      const variance = Math.max(squares[ch]! / spatial - centredMean * centredMean, 0);
+      scale[ch] = gamma[ch]! / Math.sqrt(variance + epsilon);
+      offset[ch] = beta[ch]! - (shift[ch]! + centredMean) * scale[ch]!;
     }
     for (let i = start; i < end; i += c) {
       for (let ch = 0; ch < c; ch++) out[i + ch] = x[i + ch]! * scale[ch]! + offset[ch]!;
@@ -58,8 +60,8 @@ interface WasmBackend {
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
 
-// The CPU backends run it as one kernel on host memory: one pass per statistic
-// beats the half-dozen kernels (and temporaries) of a composition.
+// The CPU backends run it as one kernel on host memory: two passes over the data
+// where a composition runs half a dozen kernels (and their temporaries).
 tf.registerKernel({
   kernelName: INSTANCE_NORM,
   backendName: 'cpu',

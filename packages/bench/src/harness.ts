@@ -1,0 +1,58 @@
+import { tf } from '@atelier/core';
+import type { Protocol } from './types.js';
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * Waits until the work that produced `outputs` is done. Reading one element of each
+ * output makes an asynchronous backend (WebGPU) finish its queue, so GPU time is
+ * counted, without timing the transfer of whole tensors; on cpu and wasm it costs
+ * next to nothing.
+ */
+export async function settle(outputs: tf.Tensor | tf.Tensor[]): Promise<void> {
+  for (const t of Array.isArray(outputs) ? outputs : [outputs]) {
+    if (t.size === 0) continue;
+    const probe = tf.tidy(() => tf.slice(tf.reshape(t, [-1]), [0], [1]));
+    await probe.data();
+    probe.dispose();
+  }
+}
+
+/** Milliseconds of one run of `step`, until its outputs are settled; outputs are freed. */
+export async function timeOnce(step: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+  const start = performance.now();
+  const outputs = step();
+  await settle(outputs);
+  const ms = performance.now() - start;
+  tf.dispose(outputs);
+  return ms;
+}
+
+export interface Measurement {
+  /** Median of the timed runs. */
+  ms: number;
+  /** All timed runs, in order. */
+  samples: number[];
+}
+
+/**
+ * Warm-up, then timed runs; the median is reported. When the warm-up shows the runs
+ * would overrun the budget, fewer runs are taken (at least one).
+ */
+export async function measure(
+  step: () => tf.Tensor | tf.Tensor[],
+  protocol: Protocol,
+): Promise<Measurement> {
+  let estimate = 0;
+  for (let i = 0; i < protocol.warmup; i++) estimate = await timeOnce(step);
+  const affordable = estimate > 0 ? Math.floor(protocol.budgetMs / estimate) : protocol.runs;
+  const runs = Math.max(1, Math.min(protocol.runs, affordable));
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push(await timeOnce(step));
+  return { ms: median(samples), samples };
+}

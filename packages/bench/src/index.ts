@@ -1,0 +1,13 @@
+import './suites/index.js';
+
+export { type Measurement, measure, median, settle, timeOnce } from './harness.js';
+export {
+  DEFAULT_PYTHON,
+  type ReferenceOutcome,
+  runReference,
+  torchAvailable,
+} from './reference.js';
+export { getSuite, registerSuite, suiteNames } from './registry.js';
+export { formatMarkdown, type SuiteReport, writeReport } from './report.js';
+export { DEFAULT_PROTOCOLS, type RunSuiteOptions, resultsDir, runSuite } from './run-suite.js';
+export type { BenchCase, BenchProgress, BenchResult, CaseStep, Protocol, Suite } from './types.js';

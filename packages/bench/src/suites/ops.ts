@@ -1,0 +1,262 @@
+import { type BackendName, ops, tf } from '@atelier/core';
+import { formatMs } from '../report.js';
+import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
+
+/** A convolution as PyTorch states it (NHWC sizes here; the script builds NCHW). */
+interface ConvSpec {
+  op: 'conv2d' | 'conv_transpose2d';
+  x: [number, number, number, number];
+  cout: number;
+  kernel: number;
+  stride: number;
+  padding: number;
+  dilation: number;
+  groups: number;
+  output_padding: number;
+}
+
+type Conv = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+
+type OpsWithConv = {
+  conv2d?: (x: tf.Tensor, w: tf.Tensor, options: Record<string, unknown>) => tf.Tensor4D;
+  conv2dTranspose?: (x: tf.Tensor, w: tf.Tensor, options: Record<string, unknown>) => tf.Tensor4D;
+};
+
+/** The filter of a spec, in the layout the op that runs it takes. */
+function filterShape(spec: ConvSpec): [number, number, number, number] {
+  const cin = spec.x[3];
+  if (spec.op === 'conv_transpose2d') return [spec.kernel, spec.kernel, spec.cout, cin];
+  return [spec.kernel, spec.kernel, cin / spec.groups, spec.cout];
+}
+
+/**
+ * The convolution of a spec: Atelier's ops when @atelier/core exports them, else the
+ * nearest tfjs formulation (a per-group loop for groups; tfjs lacks gradients for
+ * dilation > 1, so that case then fails and says so).
+ */
+function pickConv(spec: ConvSpec): { conv: Conv; note?: string } {
+  const atelier = ops as unknown as OpsWithConv;
+  const p = spec.padding;
+  if (spec.op === 'conv_transpose2d') {
+    if (atelier.conv2dTranspose) {
+      const f = atelier.conv2dTranspose;
+      return {
+        conv: (x, w) =>
+          f(x, w, { stride: spec.stride, padding: p, outputPadding: spec.output_padding }),
+      };
+    }
+    const [n, h, w, _] = spec.x;
+    const out: [number, number, number, number] = [
+      n,
+      (h - 1) * spec.stride - 2 * p + spec.kernel + spec.output_padding,
+      (w - 1) * spec.stride - 2 * p + spec.kernel + spec.output_padding,
+      spec.cout,
+    ];
+    // PyTorch's k4 s2 p1 transposed conv is tfjs 'same' (checked in core's tests).
+    return {
+      conv: (x, wt) => tf.conv2dTranspose(x, wt, out, spec.stride, 'same'),
+      note: 'tf.conv2dTranspose (ops.conv2dTranspose not available)',
+    };
+  }
+  if (atelier.conv2d) {
+    const f = atelier.conv2d;
+    return {
+      conv: (x, w) =>
+        f(x, w, { stride: spec.stride, padding: p, dilation: spec.dilation, groups: spec.groups }),
+    };
+  }
+  const pads: [[number, number], [number, number], [number, number], [number, number]] = [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ];
+  const plain: Conv = (x, w) => tf.conv2d(x, w, spec.stride, pads, 'NHWC', spec.dilation);
+  if (spec.groups === 1) return { conv: plain, note: 'tf.conv2d (ops.conv2d not available)' };
+  return {
+    conv: (x, w) => {
+      const xs = tf.split(x, spec.groups, 3);
+      const ws = tf.split(w, spec.groups, 3);
+      return tf.concat(
+        xs.map((xi, i) => plain(xi as tf.Tensor4D, ws[i] as tf.Tensor4D)),
+        3,
+      ) as tf.Tensor4D;
+    },
+    note: 'a loop of tf.conv2d per group (ops.conv2d not available)',
+  };
+}
+
+function shapeText(shape: readonly number[]): string {
+  return shape.join('×');
+}
+
+function convCase(key: string, what: string, spec: ConvSpec, backward: boolean): BenchCase {
+  return {
+    name: `${key}/${backward ? 'forward+backward' : 'forward'}`,
+    description: `${what}, ${shapeText(spec.x)} → ${spec.cout}${backward ? ', gradients of input and filter' : ''}`,
+    reference: { ...spec, backward },
+    setup(): CaseStep {
+      const { conv, note } = pickConv(spec);
+      const x = tf.randomNormal(spec.x, 0, 1, 'float32', 1) as tf.Tensor4D;
+      const w = tf.randomNormal(filterShape(spec), 0, 0.05, 'float32', 2) as tf.Tensor4D;
+      const step = { dispose: () => tf.dispose([x, w]), ...(note ? { note } : {}) };
+      if (!backward) return { ...step, run: () => tf.tidy(() => conv(x, w)) };
+      const outShape = tf.tidy(() => conv(x, w).shape);
+      const dy = tf.randomNormal(outShape, 0, 1, 'float32', 3);
+      return {
+        ...step,
+        run: () =>
+          tf.tidy(() =>
+            tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a as tf.Tensor4D, b as tf.Tensor4D))(
+              [x, w],
+              dy,
+            ),
+          ),
+        dispose: () => tf.dispose([x, w, dy]),
+      };
+    },
+  };
+}
+
+/** Instance norm as a composition of tfjs ops: what the fused kernel replaces. */
+function composedInstanceNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor {
+  const { mean, variance } = tf.moments(x, [1, 2], true);
+  const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, 1e-5)));
+  return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
+}
+
+const NORM_SHAPE: [number, number, number, number] = [1, 64, 64, 32];
+
+function normCase(composed: boolean, backward: boolean): BenchCase {
+  const norm = composed
+    ? composedInstanceNorm
+    : (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => ops.instanceNorm(x, { gamma, beta });
+  return {
+    name: `${composed ? 'instanceNorm-composed' : 'instanceNorm'}/${backward ? 'forward+backward' : 'forward'}`,
+    description: `instance norm with gamma and beta, ${shapeText(NORM_SHAPE)}, ${
+      composed ? 'as tf.moments + arithmetic' : 'ops.instanceNorm (one kernel)'
+    }${backward ? ', gradients of input, gamma, beta' : ''}`,
+    reference: { op: 'instance_norm', x: NORM_SHAPE, backward },
+    setup(): CaseStep {
+      const c = NORM_SHAPE[3];
+      const x = tf.randomNormal(NORM_SHAPE, 0, 1, 'float32', 4);
+      const gamma = tf.randomNormal([c], 1, 0.1, 'float32', 5);
+      const beta = tf.randomNormal([c], 0, 0.1, 'float32', 6);
+      const dy = tf.randomNormal(NORM_SHAPE, 0, 1, 'float32', 7);
+      const dispose = () => tf.dispose([x, gamma, beta, dy]);
+      if (!backward) return { run: () => tf.tidy(() => norm(x, gamma, beta)), dispose };
+      return {
+        run: () =>
+          tf.tidy(() =>
+            tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => norm(a, g, b))(
+              [x, gamma, beta],
+              dy,
+            ),
+          ),
+        dispose,
+      };
+    },
+  };
+}
+
+const CONVS: [string, string, ConvSpec][] = [
+  [
+    'conv3x3',
+    '3×3 conv, stride 1, padding 1',
+    {
+      op: 'conv2d',
+      x: [1, 128, 128, 64],
+      cout: 64,
+      kernel: 3,
+      stride: 1,
+      padding: 1,
+      dilation: 1,
+      groups: 1,
+      output_padding: 0,
+    },
+  ],
+  [
+    'grouped',
+    '3×3 grouped conv, 32 groups of 4 channels (ResNeXt), padding 1',
+    {
+      op: 'conv2d',
+      x: [1, 64, 64, 128],
+      cout: 128,
+      kernel: 3,
+      stride: 1,
+      padding: 1,
+      dilation: 1,
+      groups: 32,
+      output_padding: 0,
+    },
+  ],
+  [
+    'dilated',
+    '3×3 conv, dilation 2, padding 2',
+    {
+      op: 'conv2d',
+      x: [1, 128, 128, 64],
+      cout: 64,
+      kernel: 3,
+      stride: 1,
+      padding: 2,
+      dilation: 2,
+      groups: 1,
+      output_padding: 0,
+    },
+  ],
+  [
+    'transposed',
+    '4×4 transposed conv, stride 2, padding 1 (64² → 128²)',
+    {
+      op: 'conv_transpose2d',
+      x: [1, 64, 64, 64],
+      cout: 32,
+      kernel: 4,
+      stride: 2,
+      padding: 1,
+      dilation: 1,
+      groups: 1,
+      output_padding: 0,
+    },
+  ],
+];
+
+/** Lines comparing the fused instance norm with its composition, per backend. */
+function fusedVersusComposed(results: BenchResult[]): string[] {
+  const lines: string[] = [];
+  for (const pass of ['forward', 'forward+backward']) {
+    const parts: string[] = [];
+    for (const backend of ['cpu', 'wasm', 'webgpu'] as BackendName[]) {
+      const get = (name: string) =>
+        results.find((r) => r.backend === backend && r.case === `${name}/${pass}`)?.ms ?? null;
+      const fused = get('instanceNorm');
+      const composed = get('instanceNorm-composed');
+      if (fused === null || composed === null) continue;
+      parts.push(
+        `${backend} ${formatMs(fused)} ms vs ${formatMs(composed)} ms (composition / fused = ${(composed / fused).toFixed(1)})`,
+      );
+    }
+    if (parts.length > 0)
+      lines.push(`- instance norm ${pass}, fused kernel vs composition: ${parts.join('; ')}.`);
+  }
+  return lines;
+}
+
+export const opsSuite: Suite = {
+  name: 'ops',
+  description:
+    'The convolutions of the course (plain, grouped, dilated, transposed) and instance norm, forward and forward+backward, on each backend beside PyTorch (NCHW, CPU) on the same machine.',
+  python: 'ops.py',
+  cases: [
+    ...CONVS.flatMap(([key, what, spec]) => [
+      convCase(key, what, spec, false),
+      convCase(key, what, spec, true),
+    ]),
+    normCase(false, false),
+    normCase(false, true),
+    normCase(true, false),
+    normCase(true, true),
+  ],
+  notes: fusedVersusComposed,
+};
