@@ -22,3 +22,11 @@ export { encodePng, encodeJpeg, type EncodeJpegOptions } from './io/image-encode
 export { readImage, writeImage, type WriteImageOptions } from './io/image-file.js';
 export { toUnit, fromUnit, toSigned, fromSigned, unitToSigned, signedToUnit } from './io/image-range.js';
 export { imageGrid, type ImageGridOptions } from './io/image-grid.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  type SaveCheckpointOptions,
+  type LoadCheckpointOptions,
+  type CheckpointInfo,
+} from './training/checkpoint.js';
+export { writeFileAtomic } from './training/atomic-file.js';
