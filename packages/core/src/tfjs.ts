@@ -15,6 +15,14 @@ import '@tensorflow/tfjs-backend-cpu';
 // Production mode: no advertising for tfjs-node, no deprecation chatter.
 tf.enableProdMode();
 
+// Until `init` chooses, compute on the CPU backend: it starts synchronously, whereas
+// tfjs would pick wasm by priority, which needs an awaited start (and its binaries).
+{
+  const cpu = tf.findBackendFactory('cpu');
+  tf.removeBackend('cpu');
+  tf.registerBackend('cpu', cpu, 10);
+}
+
 export { tf };
 
 /**

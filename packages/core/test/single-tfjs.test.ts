@@ -19,3 +19,14 @@ it('notices a second copy of tfjs-core', () => {
   createRequire(import.meta.url)('@tensorflow/tfjs-core');
   expect(tfjsCopies()).toBe(2);
 });
+
+it('computes on the CPU backend before init chooses one', async () => {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const script = `
+    import { tf } from '@atelier/core';
+    const y = tf.tensor([1, 2]).square().sum();
+    console.log(tf.getBackend(), y.dataSync()[0]);`;
+  const { stdout } = await promisify(execFile)('node', ['--input-type=module', '-e', script]);
+  expect(stdout.trim()).toBe('cpu 5');
+});

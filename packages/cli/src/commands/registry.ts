@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@atelier/core';
 import { UsageError } from '../errors.js';
+import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
 
 export interface Command {
@@ -68,6 +69,27 @@ export const commands: Record<string, Command> = {
       });
       if (!values.json && process.stderr.isTTY) process.stderr.write('\r\x1b[2K');
       console.log(values.json ? JSON.stringify(result, null, 2) : formatDoctor(result));
+    },
+  },
+  convert: {
+    summary: 'convert a PyTorch .pth/.pt state dict to safetensors (names and layouts kept)',
+    usage: 'atelier convert <in.pth> <out.safetensors> [--key state_dict] [--strip-prefix module.]',
+    async run(args) {
+      const { values, positionals } = parse(args, {
+        key: { type: 'string' },
+        'strip-prefix': { type: 'string' },
+      });
+      if (positionals.length !== 2) {
+        throw new UsageError(
+          `expected an input and an output file, got ${positionals.length} argument(s)`,
+        );
+      }
+      const [input, output] = positionals as [string, string];
+      const result = await convert(input, output, {
+        ...(values.key ? { key: values.key as string } : {}),
+        ...(values['strip-prefix'] ? { stripPrefix: values['strip-prefix'] as string } : {}),
+      });
+      console.log(`${output}: ${result.tensors} tensors, ${result.bytes} bytes`);
     },
   },
 };
