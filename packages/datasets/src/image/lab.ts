@@ -141,7 +141,7 @@ export function rgbToLab(rgb: tf.Tensor): tf.Tensor {
   checkLast3(rgb, 'rgbToLab');
   return tf.tidy(() => {
     const shape = rgb.shape;
-    const c = rgb.reshape([-1, 3]).toFloat();
+    const c = tf.cast(tf.reshape(rgb, [-1, 3]), 'float32');
     const curve = tf.pow(tf.div(tf.add(tf.maximum(c, 0.04045), 0.055), 1.055), 2.4);
     const linear = tf.where(tf.lessEqual(c, 0.04045), tf.div(c, 12.92), curve);
     const xyz = tf.div(tf.matMul(linear, matrix(RGB_TO_XYZ)), tf.tensor1d([...D65_WHITE]));
@@ -155,7 +155,7 @@ export function rgbToLab(rgb: tf.Tensor): tf.Tensor {
     const L = tf.sub(tf.mul(fy, 116), 16);
     const a = tf.mul(tf.sub(fx, fy), 500);
     const b = tf.mul(tf.sub(fy, fz), 200);
-    return tf.concat([L, a, b], 1).reshape(shape);
+    return tf.reshape(tf.concat([L, a, b], 1), shape);
   });
 }
 
@@ -164,7 +164,7 @@ export function labToRgb(lab: tf.Tensor): tf.Tensor {
   checkLast3(lab, 'labToRgb');
   return tf.tidy(() => {
     const shape = lab.shape;
-    const [L, a, b] = tf.split(lab.reshape([-1, 3]).toFloat(), 3, 1) as [
+    const [L, a, b] = tf.split(tf.cast(tf.reshape(lab, [-1, 3]), 'float32'), 3, 1) as [
       tf.Tensor,
       tf.Tensor,
       tf.Tensor,
@@ -189,6 +189,6 @@ export function labToRgb(lab: tf.Tensor): tf.Tensor {
     const linear = tf.matMul(xyz, matrix(XYZ_TO_RGB));
     const curve = tf.sub(tf.mul(tf.pow(tf.maximum(linear, 0.0031308), 1 / 2.4), 1.055), 0.055);
     const srgb = tf.where(tf.lessEqual(linear, 0.0031308), tf.mul(linear, 12.92), curve);
-    return tf.clipByValue(srgb, 0, 1).reshape(shape);
+    return tf.reshape(tf.clipByValue(srgb, 0, 1), shape);
   });
 }

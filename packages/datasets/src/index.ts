@@ -1,0 +1,51 @@
+export { CIFAR10_CLASSES, type CifarBatch, decodeCifar10, encodeCifar10 } from './formats/cifar.js';
+export { decodeFlo, encodeFlo, FLO_MAGIC, type Flow } from './formats/flo.js';
+export { gunzipIfNeeded, isGzip } from './formats/gzip.js';
+export { decodeIdx, encodeIdx, type IdxArray, type IdxType } from './formats/idx.js';
+export {
+  D65_WHITE,
+  LAB_EPSILON,
+  LAB_KAPPA,
+  labToRgb,
+  labToRgbArray,
+  labToRgbColor,
+  RGB_TO_XYZ,
+  rgbToLab,
+  rgbToLabArray,
+  rgbToLabColor,
+  XYZ_TO_RGB,
+} from './image/lab.js';
+export { type Pixels, pixels, toGray, toRgb } from './image/pixels.js';
+export { IMAGE_RANGES, type ImageRange } from './image/range.js';
+export {
+  type Interpolation,
+  type ResampleWindow,
+  resampleWindow,
+  resize,
+} from './image/resample.js';
+export { collate } from './pipeline/collate.js';
+export {
+  type Batched,
+  Dataset,
+  type IterateOptions,
+  type SampleContext,
+} from './pipeline/dataset.js';
+export {
+  disposeElement,
+  type Element,
+  type ElementRecord,
+  tensorsOf,
+} from './pipeline/elements.js';
+export {
+  drawParams,
+  PREPROCESS_MODES,
+  type PreprocessMode,
+  type PreprocessOptions,
+  preprocess,
+  preprocessWindow,
+  resizedSize,
+  resolvePreprocess,
+  type TransformParams,
+} from './pipeline/preprocess.js';
+export type { SyntheticOptions } from './synthetic/common.js';
+export * as synthetic from './synthetic/index.js';
