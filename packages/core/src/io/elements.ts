@@ -47,7 +47,8 @@ export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0]
  * Every JavaScript engine in use is little-endian; the swap is there for correctness.
  */
 function hostOrderCopy(bytes: Uint8Array, size: number): ArrayBuffer {
-  const copy = bytes.slice();
+  // Uint8Array's own slice: a Node Buffer's slice is a view of its shared pool.
+  const copy = Uint8Array.prototype.slice.call(bytes);
   if (!LITTLE_ENDIAN_HOST && size > 1) {
     for (let i = 0; i < copy.length; i += size) copy.subarray(i, i + size).reverse();
   }
