@@ -13,8 +13,8 @@ const SETS = synthetic as unknown as Record<string, AnySet>;
 const NAMES = ['facades', 'shapes', 'seasons', 'sketches', 'intrinsics', 'glyphs', 'textures'];
 
 /** The tensors of a sample as { field: Float32Array }, and the sample disposed. */
-async function arrays(sample: unknown): Promise<Record<string, Float32Array | Int32Array>> {
-  const out: Record<string, Float32Array | Int32Array> = {};
+async function arrays(sample: unknown): Promise<Record<string, Float32Array>> {
+  const out: Record<string, Float32Array> = {};
   for (const [k, v] of Object.entries(sample as Record<string, unknown>)) {
     if (v instanceof tf.Tensor) {
       out[k] = (await v.data()) as Float32Array;
@@ -98,16 +98,16 @@ describeBackends('synthetic datasets', () => {
     let total = 0;
     for (let s = 0; s < 4; s++) {
       const { A, B, labels } = await arrays(await ds.get(s));
-      const ids = labels as Int32Array;
+      const ids = labels as unknown as Int32Array;
       const sums = new Map<number, { n: number; c: [number, number, number] }>();
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i]!;
         seen.add(id);
         const pal = FACADE_PALETTE[FACADE_CLASSES[id]!];
         for (let k = 0; k < 3; k++) expect(A![i * 3 + k]).toBeCloseTo(pal[k]!, 5);
-        const e = sums.get(id) ?? { n: 0, c: [0, 0, 0] };
+        const e = sums.get(id) ?? { n: 0, c: [0, 0, 0] as [number, number, number] };
         e.n++;
-        for (let k = 0; k < 3; k++) e.c[k] += B![i * 3 + k]!;
+        for (let k = 0; k < 3; k++) e.c[k] = e.c[k]! + B![i * 3 + k]!;
         sums.set(id, e);
       }
       const centroids = [...sums].map(([id, e]) => ({ id, c: e.c.map((v) => v / e.n) }));
@@ -177,7 +177,7 @@ describeBackends('synthetic datasets', () => {
         return a[0]! * b[0]! + a[1]! * b[1]! + a[2]! * b[2]!;
       });
       expect(cos.indexOf(Math.max(...cos)), caption).toBe(colour);
-      const g = gradient(image!, 48, 3);
+      const g = gradient(image as Float32Array, 48, 3);
       let onEdge = 0;
       let nEdge = 0;
       let off = 0;
