@@ -1,8 +1,11 @@
 /**
  * PNG and JPEG in browsers and workers through the platform's own decoders:
- * createImageBitmap and OffscreenCanvas. Canvas keeps premultiplied alpha, so a pixel
- * with alpha below 255 can come back a level off; 16-bit PNGs are reduced by the
- * browser; JPEG pixels may differ by a few levels from Node's decoder (jpeg-js).
+ * createImageBitmap and OffscreenCanvas. A 2D canvas stores premultiplied alpha, which
+ * would lose the colour of transparent pixels; images with alpha are therefore read
+ * back through a WebGL2 texture (unpremultiplied) and fall back to the 2D canvas only
+ * where WebGL2 is missing. Encoding goes through a 2D canvas, with that loss for alpha
+ * below 255. 16-bit PNGs are reduced by the browser (within a level of Node's
+ * rounding); JPEG pixels may differ by a few levels from Node's decoder (jpeg-js).
  */
 import { FormatError } from '../errors.js';
 import type { ImageInfo } from './image-format.js';
@@ -18,6 +21,33 @@ function context(width: number, height: number): OffscreenCanvasRenderingContext
   const ctx = new OffscreenCanvas(width, height).getContext('2d', { willReadFrequently: true });
   if (!ctx) throw new FormatError('could not create a 2D canvas context for image io');
   return ctx;
+}
+
+/** The bitmap's RGBA bytes, unpremultiplied, or undefined without WebGL2 or room for it. */
+function readThroughWebGL(bitmap: ImageBitmap): Uint8Array | undefined {
+  const { width, height } = bitmap;
+  const gl = new OffscreenCanvas(1, 1).getContext('webgl2', { premultipliedAlpha: false });
+  if (!gl) return undefined;
+  try {
+    const limit = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
+    if (width > limit || height > limit) return undefined;
+    const texture = gl.createTexture();
+    gl.bindTexture(gl.TEXTURE_2D, texture);
+    gl.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+    gl.pixelStorei(gl.UNPACK_COLORSPACE_CONVERSION_WEBGL, gl.NONE);
+    gl.texImage2D(gl.TEXTURE_2D, 0, gl.RGBA8, gl.RGBA, gl.UNSIGNED_BYTE, bitmap);
+    const framebuffer = gl.createFramebuffer();
+    gl.bindFramebuffer(gl.FRAMEBUFFER, framebuffer);
+    gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+    if (gl.checkFramebufferStatus(gl.FRAMEBUFFER) !== gl.FRAMEBUFFER_COMPLETE) return undefined;
+    const pixels = new Uint8Array(width * height * 4);
+    // Texture row 0 is the image's top row, so no flip is needed.
+    gl.readPixels(0, 0, width, height, gl.RGBA, gl.UNSIGNED_BYTE, pixels);
+    return gl.getError() === gl.NO_ERROR ? pixels : undefined;
+  } finally {
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+  }
 }
 
 /** Decodes to RGBA bytes (4 per pixel). */
@@ -44,6 +74,10 @@ export async function decodeRgbaBrowser(bytes: Uint8Array, info: ImageInfo): Pro
         `corrupt ${name}: the header says ${info.width} x ${info.height}, ` +
           `the browser decoded ${bitmap.width} x ${bitmap.height}`,
       );
+    }
+    if (info.channels === 4) {
+      const exact = readThroughWebGL(bitmap);
+      if (exact) return exact;
     }
     const ctx = context(info.width, info.height);
     ctx.drawImage(bitmap, 0, 0);

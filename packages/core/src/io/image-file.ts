@@ -32,19 +32,22 @@ export async function readImage(
   if (typeof path !== 'string' || path === '') {
     throw new ArgumentError(`readImage: expected a file path, got ${describe(path)}`);
   }
-  if (!__NODE__) nodeOnly('readImage');
-  const { readFile } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw withPath(error, path, 'readImage');
+  // Inside `if (__NODE__)` so that the browser build drops the Node imports.
+  if (__NODE__) {
+    const { readFile } = await import('node:fs/promises');
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(path);
+    } catch (error) {
+      throw withPath(error, path, 'readImage');
+    }
+    try {
+      return await decodeImage(bytes, options);
+    } catch (error) {
+      throw withPath(error, path, 'readImage');
+    }
   }
-  try {
-    return await decodeImage(bytes, options);
-  } catch (error) {
-    throw withPath(error, path, 'readImage');
-  }
+  return nodeOnly('readImage');
 }
 
 export type WriteImageOptions = EncodeJpegOptions;
@@ -69,20 +72,23 @@ export async function writeImage(
       `writeImage: ${path}: expected a .png, .jpg or .jpeg extension to choose the format`,
     );
   }
-  if (!__NODE__) nodeOnly('writeImage');
-  let bytes: Uint8Array;
-  try {
-    bytes = format === 'png' ? await encodePng(image) : await encodeJpeg(image, options);
-  } catch (error) {
-    throw withPath(error, path, 'writeImage');
+  if (__NODE__) {
+    let bytes: Uint8Array;
+    try {
+      bytes = format === 'png' ? await encodePng(image) : await encodeJpeg(image, options);
+    } catch (error) {
+      throw withPath(error, path, 'writeImage');
+    }
+    const { rename, unlink, writeFile } = await import('node:fs/promises');
+    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+    try {
+      await writeFile(temporary, bytes, { flag: 'wx' });
+      await rename(temporary, path);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw withPath(error, path, 'writeImage');
+    }
+    return;
   }
-  const { rename, unlink, writeFile } = await import('node:fs/promises');
-  const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
-  try {
-    await writeFile(temporary, bytes, { flag: 'wx' });
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw withPath(error, path, 'writeImage');
-  }
+  nodeOnly('writeImage');
 }
