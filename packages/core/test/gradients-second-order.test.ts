@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { tf } from '../src/index.js';
 import { type CheckGradOptions, checkGrad, describeBackends } from '../src/testing/index.js';
+import { spread, spreadValues } from './helpers/spread.js';
 
 /**
  * Second-order gradients (the gradient of v . dL/dx, as gradient penalties need) of every
@@ -20,31 +21,6 @@ interface Case {
   webgpu?: boolean;
   /** Kernels the case needs that a backend may not have yet: the case waits for them there. */
   needs?: string[];
-}
-
-/** Deterministic values in [lo, hi) that keep clear of each other (no ties, no kinks). */
-function spread(shape: number[], lo: number, hi: number, seed = 1): tf.Tensor {
-  return tf.tensor(
-    spreadValues(
-      shape.reduce((a, b) => a * b, 1),
-      lo,
-      hi,
-      seed,
-    ),
-    shape,
-  );
-}
-
-/** n evenly spaced values in [lo, hi), shuffled by a fixed seed. */
-function spreadValues(n: number, lo: number, hi: number, seed = 1): number[] {
-  const order = Array.from({ length: n }, (_, i) => i);
-  let s = seed * 2654435761;
-  for (let i = n - 1; i > 0; i--) {
-    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
-    const j = s % (i + 1);
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order.map((k) => lo + ((k + 0.5) / n) * (hi - lo));
 }
 
 const mixed = () => [tf.tensor([-1.3, -0.6, -0.2, 0.3, 0.8, 1.5], [2, 3])];

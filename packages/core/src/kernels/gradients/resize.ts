@@ -22,8 +22,8 @@ function resize(kind: ResizeKind, x: tf.Tensor, size: [number, number], alignCor
 /**
  * The adjoint of a resize from its interpolation matrices: dy [N, OH, OW, C] is mapped
  * back along the width, then along the height, by two plain matrix products (any backend,
- * differentiable to any order). It costs O(OH * OW * (IH + IW) * C): used only where the
- * backends' own resize gradients are wrong.
+ * differentiable to any order). It costs O(OH * OW * (IH + IW) * C): used only where no
+ * cheaper exact form is known.
  */
 function adjointByMatrices(
   kind: ResizeKind,
@@ -43,11 +43,46 @@ function adjointByMatrices(
   return tf.transpose(tf.reshape(alongH, [ih, n, iw, c]), [1, 0, 2, 3]);
 }
 
+/** The integer factor by which `out` repeats `in` (output o reads input floor(o / factor)), or 0. */
+function blockFactor(
+  kind: ResizeKind,
+  inSize: number,
+  outSize: number,
+  attrs: ResizeAttrs,
+): number {
+  if (kind !== 'nearest' || outSize % inSize !== 0) return 0;
+  const factor = outSize / inSize;
+  const block = new Float32Array(outSize * inSize);
+  for (let o = 0; o < outSize; o++) block[o * inSize + Math.floor(o / factor)] = 1;
+  const actual = resizeMatrix(kind, inSize, outSize, attrs.alignCorners, attrs.halfPixelCenters);
+  return sameMatrix(actual, block) ? factor : 0;
+}
+
+/** The adjoint of nearest upsampling by whole factors: each block of dy summed (rank <= 3 views). */
+function sumBlocks(dy: tf.Tensor, inShape: number[], fh: number, fw: number): tf.Tensor {
+  const [n, ih, iw, c] = inShape as [number, number, number, number];
+  const rows = tf.sum(tf.reshape(dy, [n * ih, fh, -1]), 1);
+  return tf.reshape(tf.sum(tf.reshape(rows, [n * ih * iw, fw, c]), 1), inShape);
+}
+
+/** True where the backends' gradient kernel (the adjoint of the resize without half-pixel centers) is exact. */
+function nativeExact(kind: ResizeKind, inShape: number[], outShape: number[], attrs: ResizeAttrs) {
+  if (!attrs.halfPixelCenters) return true;
+  return [1, 2].every((axis) =>
+    sameMatrix(
+      resizeMatrix(kind, inShape[axis]!, outShape[axis]!, attrs.alignCorners, true),
+      resizeMatrix(kind, inShape[axis]!, outShape[axis]!, attrs.alignCorners, false),
+    ),
+  );
+}
+
 /**
- * The backends' resize gradients ignore halfPixelCenters (they are the adjoint of the
- * resize without it), and the cpu bilinear one labels its result [N, W, H, C]. They are
- * used where their interpolation equals the forward's (e.g. nearest x2 upsampling); the
- * matrices elsewhere (e.g. bilinear with half-pixel centers, PyTorch's default).
+ * The resizes' gradients. Nearest upsampling by whole factors (the common x2) sums blocks
+ * of dy; other nearest resizes, and bilinear ones with half-pixel centers (PyTorch's
+ * default), go through the interpolation matrices; plain bilinear ones use the backends'
+ * kernel. The backends' gradient kernels ignore halfPixelCenters (they are the adjoint of
+ * the resize without it), the cpu nearest one mixes up images for batches above 1, and the
+ * cpu bilinear one labels its result [N, W, H, C].
  */
 function registerResize(kind: ResizeKind): void {
   const { forward, grad } = KERNELS[kind];
@@ -56,24 +91,16 @@ function registerResize(kind: ResizeKind): void {
     inputsToSave: ['images'],
     gradFunc: (dy, [images], attrs) => {
       const resizeAttrs = attrs as unknown as ResizeAttrs;
-      const { alignCorners, halfPixelCenters } = resizeAttrs;
       return {
         images: () => {
           const x = images!;
           const dyT = dy as tf.Tensor;
-          const [, ih, iw] = x.shape;
-          const [, oh, ow] = dyT.shape;
-          const nativeExact =
-            !halfPixelCenters ||
-            (sameMatrix(
-              resizeMatrix(kind, ih!, oh!, alignCorners, true),
-              resizeMatrix(kind, ih!, oh!, alignCorners, false),
-            ) &&
-              sameMatrix(
-                resizeMatrix(kind, iw!, ow!, alignCorners, true),
-                resizeMatrix(kind, iw!, ow!, alignCorners, false),
-              ));
-          if (!nativeExact) return adjointByMatrices(kind, dyT, x.shape, resizeAttrs);
+          const fh = blockFactor(kind, x.shape[1]!, dyT.shape[1]!, resizeAttrs);
+          const fw = blockFactor(kind, x.shape[2]!, dyT.shape[2]!, resizeAttrs);
+          if (fh > 0 && fw > 0) return sumBlocks(dyT, x.shape, fh, fw);
+          if (kind === 'nearest' || !nativeExact(kind, x.shape, dyT.shape, resizeAttrs)) {
+            return adjointByMatrices(kind, dyT, x.shape, resizeAttrs);
+          }
           const dx = tf.engine().runKernel(grad, { images: x, dy: dyT }, attrs) as tf.Tensor;
           return tf.reshape(dx, x.shape);
         },
