@@ -1,0 +1,119 @@
+// @atelier/blocks: layers, the course's architecture elements, factories and initialisers.
+// Tensors are NHWC; parameter names and layouts follow PyTorch, so converted PyTorch
+// state dicts load with `loadStateDict(dict, { from: 'torch' })`.
+
+// Blocks
+export { Bottleneck, type BottleneckOptions } from './blocks/bottleneck.js';
+export { Cbam, type CbamOptions, ChannelGate, SpatialGate } from './blocks/cbam.js';
+export { ConvNormAct, type ConvNormActOptions } from './blocks/conv-norm-act.js';
+export {
+  DenseBlock,
+  type DenseBlockOptions,
+  DenseLayer,
+  type DenseLayerOptions,
+  Transition,
+  type TransitionOptions,
+} from './blocks/dense.js';
+export {
+  type ConvGeometry,
+  DilatedStack,
+  type DilatedStackOptions,
+  receptiveField,
+} from './blocks/dilated-stack.js';
+export { InceptionBlock, type InceptionOptions } from './blocks/inception.js';
+export {
+  MultiHeadSelfAttention,
+  type MultiHeadSelfAttentionOptions,
+} from './blocks/multi-head-attention.js';
+export { NonLocalBlock, type NonLocalOptions } from './blocks/non-local.js';
+export { BasicBlock, type ResidualOptions } from './blocks/residual-basic.js';
+export { ResNeXtBottleneck } from './blocks/resnext-bottleneck.js';
+export { SelfAttention, type SelfAttentionOptions } from './blocks/self-attention.js';
+export { conv1x1, SeparableConv, type SeparableConvOptions } from './blocks/separable-conv.js';
+export { type AttentionOptions, SqueezeExcitation } from './blocks/squeeze-excitation.js';
+export {
+  type DownLayer,
+  type LevelBlock,
+  UNet,
+  type UNetOptions,
+  type UpLayer,
+} from './blocks/unet.js';
+// Factories
+export {
+  ACTIVATION_NAMES,
+  type ActivationName,
+  type ActivationOptions,
+  type ActivationSpec,
+  createActivation,
+} from './factories/activation.js';
+export {
+  ATTENTION_NAMES,
+  type AttentionFactoryOptions,
+  type AttentionLayer,
+  type AttentionName,
+  type AttentionSpec,
+  createAttention,
+} from './factories/attention.js';
+export {
+  createNorm,
+  NORM_NAMES,
+  type NormLayer,
+  type NormName,
+  type NormOptions,
+  type NormSpec,
+} from './factories/norm.js';
+export { UnknownNameError } from './factories/unknown-name.js';
+// Initialisers
+export { type Fans, torchFans } from './init/fans.js';
+export { calculateGain, type Nonlinearity } from './init/gain.js';
+export {
+  INIT_TYPES,
+  type InitType,
+  type InitWeightsOptions,
+  initWeights,
+} from './init/init-weights.js';
+export {
+  type FanMode,
+  type KaimingOptions,
+  kaimingNormal,
+  kaimingUniform,
+  normalInit,
+  orthogonal,
+  torchDefaultBias,
+  torchDefaultWeight,
+  uniformInit,
+  xavierNormal,
+  xavierUniform,
+} from './init/initializers.js';
+// Layers
+export {
+  ELU,
+  GELU,
+  Identity,
+  LeakyReLU,
+  ReLU,
+  Sigmoid,
+  Swish,
+  Tanh,
+} from './layers/activations.js';
+export { BatchNorm2d, type BatchNorm2dOptions } from './layers/batch-norm2d.js';
+export { ConvTranspose2d, type ConvTranspose2dOptions } from './layers/conv-transpose2d.js';
+export {
+  Conv2d,
+  type Conv2dOptions,
+  type ConvPadding,
+  type PaddingMode,
+} from './layers/conv2d.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { EqualizedLr, type EqualizedLrOptions, equalizedLr } from './layers/equalized-lr.js';
+export { GroupNorm, type GroupNormOptions } from './layers/group-norm.js';
+export { InstanceNorm2d, type InstanceNorm2dOptions } from './layers/instance-norm2d.js';
+export { LayerNorm, type LayerNormOptions } from './layers/layer-norm.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export { ReflectionPad2d, ReplicationPad2d, ZeroPad2d } from './layers/padding.js';
+export { PixelNorm } from './layers/pixel-norm.js';
+export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, type PoolOptions } from './layers/pooling.js';
+export { ReparametrizedWeight } from './layers/reparametrized-weight.js';
+export { SpectralNorm, type SpectralNormOptions, spectralNorm } from './layers/spectral-norm.js';
+export { Upsample, type UpsampleMode, type UpsampleOptions } from './layers/upsample.js';
+export { isWeightedLayer, type WeightedLayer } from './layers/weighted.js';
