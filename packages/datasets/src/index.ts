@@ -47,5 +47,44 @@ export {
   resolvePreprocess,
   type TransformParams,
 } from './pipeline/preprocess.js';
+export { closeWorkers, type WorkersOption } from './pipeline/worker-pool.js';
+export {
+  type AlignedFolderOptions,
+  alignedFolder,
+  type Direction,
+  type PairSample,
+} from './sources/aligned-folder.js';
+export {
+  type Cifar10Dataset,
+  type Cifar10Options,
+  type Cifar10Sample,
+  cifar10,
+} from './sources/cifar10.js';
+export {
+  type ColorizationOptions,
+  type ColorizationSample,
+  colorization,
+} from './sources/colorization.js';
+export { IMAGE_EXTENSIONS, type Progress, type ProgressCallback } from './sources/files.js';
+export {
+  type ImageFolderDataset,
+  type ImageFolderOptions,
+  imageFolder,
+  type LabelledSample,
+} from './sources/image-folder.js';
+export type { ImageSourceOptions } from './sources/image-source.js';
+export { type MnistOptions, type MnistSample, mnist } from './sources/mnist.js';
+export { readFlo } from './sources/read-flo.js';
+export {
+  type SingleFolderOptions,
+  type SingleSample,
+  singleFolder,
+} from './sources/single-folder.js';
+export {
+  type UnalignedFolderOptions,
+  type UnpairedSample,
+  unalignedFolder,
+} from './sources/unaligned-folder.js';
+export { type VideoFrame, type VideoFramesOptions, videoFrames } from './sources/video-frames.js';
 export type { SyntheticOptions } from './synthetic/common.js';
 export * as synthetic from './synthetic/index.js';

@@ -32,8 +32,23 @@ const FILTERS: Record<Exclude<Interpolation, 'nearest'>, Filter> = {
 interface Coefficients {
   first: Int32Array;
   count: Int32Array;
-  weights: Float32Array;
+  weights: Float64Array;
   taps: number;
+}
+
+// PIL's fixed-point weights for 8-bit images: 32 - 8 - 2 bits of fraction.
+const PRECISION = 2 ** 22;
+
+/**
+ * Weights rounded to PIL's fixed point (normalize_coeffs_8bpc). Kept as doubles k / 2^22:
+ * sums of bytes times them are exact in a double, and rounding the sum (floor(s + 1/2))
+ * is PIL's `(2^21 + sum) >> 22`, so 8-bit results match PIL's bit for bit.
+ */
+function quantized(c: Coefficients): Coefficients {
+  const weights = c.weights.map(
+    (w) => (w < 0 ? Math.trunc(-0.5 + w * PRECISION) : Math.trunc(0.5 + w * PRECISION)) / PRECISION,
+  );
+  return { ...c, weights };
 }
 
 function coefficients(inSize: number, outSize: number, interpolation: Interpolation): Coefficients {
@@ -41,12 +56,17 @@ function coefficients(inSize: number, outSize: number, interpolation: Interpolat
   if (interpolation === 'nearest') {
     // PIL's nearest: the source pixel whose cell holds the output pixel's centre.
     const first = new Int32Array(outSize);
-    for (let o = 0; o < outSize; o++)
-      first[o] = Math.min(inSize - 1, Math.floor((o + 0.5) * scale));
+    // As PIL's ImagingScaleAffine: the position accumulates in doubles, step by step, so a
+    // centre on a pixel border falls the same side as there.
+    let position = scale * 0.5;
+    for (let o = 0; o < outSize; o++) {
+      first[o] = Math.min(inSize - 1, Math.floor(position));
+      position += scale;
+    }
     return {
       first,
       count: new Int32Array(outSize).fill(1),
-      weights: new Float32Array(outSize).fill(1),
+      weights: new Float64Array(outSize).fill(1),
       taps: 1,
     };
   }
@@ -56,7 +76,7 @@ function coefficients(inSize: number, outSize: number, interpolation: Interpolat
   const taps = Math.ceil(support) * 2 + 1;
   const first = new Int32Array(outSize);
   const count = new Int32Array(outSize);
-  const weights = new Float32Array(outSize * taps);
+  const weights = new Float64Array(outSize * taps);
   const inverse = 1 / filterScale;
   for (let o = 0; o < outSize; o++) {
     const center = (o + 0.5) * scale;
@@ -95,12 +115,15 @@ export interface ResampleWindow {
 /**
  * Resizes, crops and flips in one separable pass that computes only the kept window.
  * Pixels of the window outside the resized image are zero (as PIL's crop pads).
+ * `clampTo` clips results into [0, clampTo] after each pass, as PIL clips to 8 bits;
+ * `round` also rounds after each pass, as PIL does for 8-bit images (bytes in, bytes out).
  */
 export function resampleWindow(
   src: Pixels,
   window: ResampleWindow,
   interpolation: Interpolation = 'bicubic',
   clampTo = Number.POSITIVE_INFINITY,
+  round = false,
 ): Pixels {
   const { resizeWidth, resizeHeight, x, y, width, height, flip } = window;
   for (const [name, v] of Object.entries({ resizeWidth, resizeHeight, width, height })) {
@@ -114,8 +137,9 @@ export function resampleWindow(
   const floor = clampTo === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : 0;
   const sameWidth = resizeWidth === src.width;
   const sameHeight = resizeHeight === src.height;
-  const cx = sameWidth ? undefined : coefficients(src.width, resizeWidth, interpolation);
-  const cy = sameHeight ? undefined : coefficients(src.height, resizeHeight, interpolation);
+  const exact = (c: Coefficients) => (round ? quantized(c) : c);
+  const cx = sameWidth ? undefined : exact(coefficients(src.width, resizeWidth, interpolation));
+  const cy = sameHeight ? undefined : exact(coefficients(src.height, resizeHeight, interpolation));
 
   // The output columns (in the resized image) and rows that exist.
   const colOf = (j: number) => (flip ? x + width - 1 - j : x + j);
@@ -165,14 +189,14 @@ export function resampleWindow(
           a2 += s[p + 2]! * w;
         }
         // PIL clips after each pass (cubic overshoots); so do we, to the caller's range.
-        mid[to] = Math.min(Math.max(a0, floor), clampTo);
-        mid[to + 1] = Math.min(Math.max(a1, floor), clampTo);
-        mid[to + 2] = Math.min(Math.max(a2, floor), clampTo);
+        mid[to] = Math.min(Math.max(round ? Math.round(a0) : a0, floor), clampTo);
+        mid[to + 1] = Math.min(Math.max(round ? Math.round(a1) : a1, floor), clampTo);
+        mid[to + 2] = Math.min(Math.max(round ? Math.round(a2) : a2, floor), clampTo);
       } else {
         for (let k = 0; k < c; k++) {
           let acc = 0;
           for (let t = 0; t < n; t++) acc += s[rowBase + t * c + k]! * cx.weights[wOff + t]!;
-          mid[to + k] = Math.min(Math.max(acc, floor), clampTo);
+          mid[to + k] = Math.min(Math.max(round ? Math.round(acc) : acc, floor), clampTo);
         }
       }
     }
@@ -181,6 +205,8 @@ export function resampleWindow(
   // Vertical pass: window rows from the intermediate rows.
   const o = out.data;
   const rowLen = width * c;
+  // Rows accumulate in doubles (float32 partial sums would drift from PIL's integers).
+  const acc = new Float64Array(rowLen);
   for (let i = 0; i < height; i++) {
     const r = y + i;
     if (r < 0 || r >= resizeHeight) continue;
@@ -192,16 +218,15 @@ export function resampleWindow(
     const lo = cy.first[r]! - rowLo;
     const n = cy.count[r]!;
     const wOff = r * cy.taps;
+    acc.fill(0);
     for (let t = 0; t < n; t++) {
       const w = cy.weights[wOff + t]!;
       const from = (lo + t) * rowLen;
-      for (let k = 0; k < rowLen; k++) o[to + k]! += mid[from + k]! * w;
+      for (let k = 0; k < rowLen; k++) acc[k]! += mid[from + k]! * w;
     }
-    if (clampTo !== Number.POSITIVE_INFINITY) {
-      for (let k = 0; k < rowLen; k++) {
-        const v = o[to + k]!;
-        o[to + k] = Math.min(Math.max(v, floor), clampTo);
-      }
+    for (let k = 0; k < rowLen; k++) {
+      const v = acc[k]!;
+      o[to + k] = Math.min(Math.max(round ? Math.round(v) : v, floor), clampTo);
     }
   }
   // Columns of the window beyond the resized image stay zero (set by the horizontal pass).
@@ -215,11 +240,13 @@ export function resize(
   height: number,
   interpolation: Interpolation = 'bicubic',
   clampTo = Number.POSITIVE_INFINITY,
+  round = false,
 ): Pixels {
   return resampleWindow(
     src,
     { resizeWidth: width, resizeHeight: height, x: 0, y: 0, width, height, flip: false },
     interpolation,
     clampTo,
+    round,
   );
 }

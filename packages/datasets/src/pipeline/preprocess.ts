@@ -172,5 +172,6 @@ export function preprocess(
     window.height === p.height &&
     !window.flip;
   if (identity) return p;
-  return resampleWindow(p, window, o.interpolation, full);
+  // Decoded bytes are resampled as PIL resamples 8-bit images: rounded after each pass.
+  return resampleWindow(p, window, o.interpolation, full, full === 255);
 }

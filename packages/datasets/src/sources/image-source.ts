@@ -1,0 +1,120 @@
+import { ArgumentError, describe, FormatError, rng, tf } from '@atelier/core';
+import { checkRange, type ImageRange } from '../image/range.js';
+import type { ImageTask, TaskPart } from '../pipeline/image-task.js';
+import {
+  type PreprocessOptions,
+  type ResolvedPreprocess,
+  resolvePreprocess,
+} from '../pipeline/preprocess.js';
+import { resolveWorkers, runTask, type WorkersOption } from '../pipeline/worker-pool.js';
+import type { ProgressCallback } from './files.js';
+
+/** Options every image-folder source takes. */
+export interface ImageSourceOptions extends PreprocessOptions {
+  /** Seed of the augmentations (crop positions, flips, shuffles of a side); default 0. */
+  seed?: number;
+  /** Value range: 'signed' [-1, 1] (default, as junyanz), 'unit' [0, 1] or 'byte' [0, 255]. */
+  range?: ImageRange;
+  /** Decode threads: 'auto' (default, Node: one per spare core, up to 4) or a number; 0 decodes in this thread. */
+  workers?: WorkersOption;
+  /** Skip files that fail to decode, with a warning, instead of failing the epoch. */
+  skipBroken?: boolean;
+  /** Where skip warnings go (default console.warn). */
+  onWarning?: (message: string) => void;
+  /** Progress of preparing the source (scanning large folders). */
+  onProgress?: ProgressCallback;
+}
+
+export interface ResolvedSource {
+  seed: number;
+  range: ImageRange;
+  workers: number;
+  skipBroken: boolean;
+  warn: (message: string) => void;
+  onProgress: ProgressCallback | undefined;
+  preprocess: ResolvedPreprocess;
+}
+
+export async function resolveSource(
+  fn: string,
+  options: ImageSourceOptions,
+  defaults: PreprocessOptions = {},
+): Promise<ResolvedSource> {
+  if (options === null || typeof options !== 'object') {
+    throw new ArgumentError(`${fn}: expected an options object, got ${describe(options)}`);
+  }
+  const seed = options.seed ?? 0;
+  if (!Number.isSafeInteger(seed))
+    throw new ArgumentError(`${fn}: seed must be a safe integer, got ${describe(seed)}`);
+  const workers = options.workers;
+  if (
+    workers !== undefined &&
+    workers !== 'auto' &&
+    !(Number.isInteger(workers) && workers >= 0 && workers <= 64)
+  ) {
+    throw new ArgumentError(
+      `${fn}: workers must be 'auto' or an integer in [0, 64], got ${describe(workers)}`,
+    );
+  }
+  let preprocess: ResolvedPreprocess;
+  try {
+    preprocess = resolvePreprocess({ ...defaults, ...options });
+  } catch (error) {
+    throw new ArgumentError(`${fn}: ${(error as Error).message}`);
+  }
+  return {
+    seed,
+    range: checkRange(options.range, fn),
+    workers: await resolveWorkers(workers),
+    skipBroken: options.skipBroken ?? false,
+    warn: options.onWarning ?? ((m) => console.warn(m)),
+    onProgress: options.onProgress,
+    preprocess,
+  };
+}
+
+/** `parts` triples of uniforms for sample `index` of `epoch`: the same each run, independent of order. */
+export function drawsFor(
+  seed: number,
+  stream: string,
+  epoch: number,
+  index: number,
+  parts: number,
+): number[][] {
+  const r = rng(seed).fork(`${stream} ${epoch} ${index}`);
+  return Array.from({ length: parts }, () => [r.float(), r.float(), r.float()]);
+}
+
+export function partTensor(part: TaskPart): tf.Tensor3D {
+  return tf.tensor3d(part.data, [part.height, part.width, part.channels], 'float32');
+}
+
+export function imageTask(
+  source: ResolvedSource,
+  fields: Omit<ImageTask, 'preprocess' | 'range' | 'output'> & Partial<Pick<ImageTask, 'output'>>,
+): ImageTask {
+  return { output: 'image', ...fields, preprocess: source.preprocess, range: source.range };
+}
+
+/**
+ * Runs the loads of one sample. A file that fails to decode is a FormatError naming it;
+ * with `skipBroken` it is reported once and the sample comes back undefined (skipped).
+ */
+export async function loadSample<T>(
+  source: ResolvedSource,
+  work: () => Promise<T>,
+  reported: Set<string>,
+): Promise<T | undefined> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof FormatError) || !source.skipBroken) throw error;
+    if (!reported.has(error.message)) {
+      reported.add(error.message);
+      source.warn(`skipping a broken file: ${error.message}`);
+    }
+    return undefined;
+  }
+}
+
+export { runTask };

@@ -1,0 +1,207 @@
+import { readFileSync } from 'node:fs';
+import { tf } from '@atelier/core';
+import { describeBackends } from '@atelier/core/testing';
+import { describe, expect, it } from 'vitest';
+import {
+  labToRgb,
+  labToRgbColor,
+  rgbToLab,
+  rgbToLabArray,
+  rgbToLabColor,
+} from '../src/image/lab.js';
+import { type Interpolation, resampleWindow, resize } from '../src/image/resample.js';
+import {
+  drawParams,
+  preprocessWindow,
+  resizedSize,
+  resolvePreprocess,
+} from '../src/pipeline/preprocess.js';
+
+const fixture = (name: string) =>
+  JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
+
+describe('resampling against PIL (what torchvision and junyanz call)', () => {
+  const { source, cases, grey, resizeCropFlip } = fixture('resample.json');
+  const src = {
+    data: Float32Array.from(source.pixels as number[]),
+    height: source.height,
+    width: source.width,
+    channels: 3,
+  };
+
+  type Case = { interpolation: string; width: number; height: number; pixels: number[] };
+  it.each(
+    (cases as Case[]).map((c): [string, number, number, Case] => [
+      c.interpolation,
+      c.width,
+      c.height,
+      c,
+    ]),
+  )('%s to %i x %i', (interpolation, width, height, c) => {
+    const out = resize(
+      src,
+      width as number,
+      height as number,
+      interpolation as Interpolation,
+      255,
+      true,
+    );
+    const want = (c as { pixels: number[] }).pixels;
+    let worst = 0;
+    let total = 0;
+    for (let i = 0; i < want.length; i++) {
+      const e = Math.abs(out.data[i]! - want[i]!);
+      worst = Math.max(worst, e);
+      total += e;
+    }
+    // With PIL's fixed-point weights and rounding after each pass: the same bytes.
+    expect(worst).toBe(0);
+    expect(total).toBe(0);
+  });
+
+  it('grey images', () => {
+    const g = {
+      data: Float32Array.from(grey.pixels_in as number[]),
+      height: 10,
+      width: 13,
+      channels: 1,
+    };
+    const out = resize(g, grey.width, grey.height, 'bicubic', 255, true);
+    for (let i = 0; i < grey.pixels.length; i++)
+      expect(Math.abs(out.data[i]! - grey.pixels[i])).toBe(0);
+  });
+
+  it("junyanz's resize, crop and flip in one window", () => {
+    const { load, crop, x, y, pixels } = resizeCropFlip;
+    const out = resampleWindow(
+      src,
+      { resizeWidth: load, resizeHeight: load, x, y, width: crop, height: crop, flip: true },
+      'bicubic',
+      255,
+      true,
+    );
+    expect(out.width).toBe(crop);
+    for (let i = 0; i < pixels.length; i++) expect(Math.abs(out.data[i]! - pixels[i])).toBe(0);
+  });
+
+  it('without clamping, values pass through unclipped (cubic overshoot kept)', () => {
+    const step = { data: Float32Array.from([0, 0, 1, 1]), height: 1, width: 4, channels: 1 };
+    const up = resize(step, 16, 1, 'bicubic');
+    expect(Math.min(...up.data)).toBeLessThan(0);
+    expect(Math.max(...up.data)).toBeGreaterThan(1);
+  });
+});
+
+describe('junyanz preprocessing', () => {
+  it('sizes follow data/base_dataset.py', () => {
+    const o = (preprocess: string, extra = {}) =>
+      resolvePreprocess({ preprocess: preprocess as 'none', ...extra });
+    expect(resizedSize(600, 400, o('resize_and_crop'))).toEqual({ width: 286, height: 286 });
+    expect(resizedSize(600, 400, o('scale_width'))).toEqual({ width: 286, height: 256 });
+    expect(resizedSize(300, 900, o('scale_width_and_crop'))).toEqual({ width: 286, height: 858 });
+    expect(resizedSize(286, 300, o('scale_width'))).toEqual({ width: 286, height: 300 });
+    // __make_power_2: Python's round() halves to even.
+    expect(resizedSize(10, 18, o('none'))).toEqual({ width: 8, height: 16 });
+    expect(resizedSize(14, 22, o('none'))).toEqual({ width: 16, height: 24 });
+    expect(resizedSize(600, 400, o('crop'))).toEqual({ width: 600, height: 400 });
+  });
+
+  it('crop positions cover randint(0, size - crop) inclusive, flips are half the draws', () => {
+    const o = resolvePreprocess({ loadSize: 10, cropSize: 8 });
+    const xs = new Set<number>();
+    let flips = 0;
+    for (let k = 0; k < 400; k++) {
+      const u = [((k * 37) % 400) / 400, ((k * 101) % 400) / 400, ((k * 53) % 400) / 400];
+      let i = 0;
+      const p = drawParams(100, 50, o, () => u[i++]!);
+      xs.add(p.x);
+      if (p.flip) flips++;
+    }
+    expect([...xs].sort()).toEqual([0, 1, 2]);
+    expect(flips).toBeGreaterThan(150);
+    expect(flips).toBeLessThan(250);
+    const noFlip = resolvePreprocess({ flip: false });
+    expect(drawParams(10, 10, noFlip, () => 0.99).flip).toBe(false);
+  });
+
+  it('crops only images larger than the crop, as __crop', () => {
+    const o = resolvePreprocess({ preprocess: 'crop', cropSize: 8 });
+    expect(preprocessWindow(6, 5, o, { x: 0, y: 0, flip: false })).toMatchObject({
+      width: 6,
+      height: 5,
+    });
+    expect(preprocessWindow(12, 5, o, { x: 3, y: 0, flip: false })).toMatchObject({
+      x: 3,
+      width: 8,
+      height: 8,
+    });
+  });
+
+  it('refuses bad options', () => {
+    expect(() => resolvePreprocess({ preprocess: 'zoom' as 'none' })).toThrow(
+      /expected one of resize_and_crop/,
+    );
+    expect(() => resolvePreprocess({ loadSize: 100, cropSize: 256 })).toThrow(
+      /must not exceed loadSize/,
+    );
+    expect(() => resolvePreprocess({ cropSize: 0 })).toThrow(/positive integer/);
+  });
+});
+
+describe('Lab conversion', () => {
+  const { rgb, lab, labIn, rgbOut } = fixture('lab.json');
+
+  it('agrees with scikit-image (which rounds the CIE constants) within 0.02', () => {
+    let worst = 0;
+    rgb.forEach((c: number[], i: number) => {
+      const got = rgbToLabColor(c[0]!, c[1]!, c[2]!);
+      for (let k = 0; k < 3; k++) worst = Math.max(worst, Math.abs(got[k]! - lab[i][k]));
+    });
+    expect(worst).toBeLessThan(0.02);
+    labIn.forEach((c: number[], i: number) => {
+      const got = labToRgbColor(c[0]!, c[1]!, c[2]!);
+      for (let k = 0; k < 3; k++) expect(Math.abs(got[k]! - rgbOut[i][k])).toBeLessThan(2e-4);
+    });
+  });
+
+  it('is exact where the standard pins it: white, black, greys, round trips', () => {
+    expect(
+      rgbToLabColor(1, 1, 1).map((v) =>
+        Math.abs(v - [100, 0, 0][rgbToLabColor(1, 1, 1).indexOf(v)]!),
+      ),
+    ).toEqual([expect.closeTo(0, 10), expect.closeTo(0, 10), expect.closeTo(0, 10)]);
+    expect(rgbToLabColor(0, 0, 0)).toEqual([0, 0, 0]);
+    for (let g = 0; g <= 1; g += 0.125) {
+      const [, a, b] = rgbToLabColor(g, g, g);
+      expect(Math.abs(a)).toBeLessThan(1e-9);
+      expect(Math.abs(b)).toBeLessThan(1e-9);
+    }
+    // Y of a grey is its linear value: L = 116 * cbrt(Y) - 16 (above epsilon).
+    const lin = ((0.5 + 0.055) / 1.055) ** 2.4;
+    expect(rgbToLabColor(0.5, 0.5, 0.5)[0]).toBeCloseTo(116 * Math.cbrt(lin) - 16, 10);
+    for (const c of rgb as number[][]) {
+      const back = labToRgbColor(...rgbToLabColor(c[0]!, c[1]!, c[2]!));
+      for (let k = 0; k < 3; k++) expect(back[k]).toBeCloseTo(c[k]!, 9);
+    }
+  });
+});
+
+describeBackends('Lab conversion as tensor ops', () => {
+  it('matches the double-precision conversion and inverts it', async () => {
+    const { rgb } = fixture('lab.json');
+    const flat = Float32Array.from((rgb as number[][]).flat());
+    const want = rgbToLabArray(flat);
+    const before = tf.memory().numTensors;
+    const x = tf.tensor3d(flat, [1, flat.length / 3, 3]);
+    const lab = rgbToLab(x);
+    const back = labToRgb(lab);
+    const got = await lab.data();
+    const again = await back.data();
+    for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThan(2e-3);
+    for (let i = 0; i < again.length; i++)
+      expect(Math.abs(again[i]! - flat[i]!)).toBeLessThan(1e-3);
+    tf.dispose([x, lab, back]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => rgbToLab(tf.zeros([2, 2]))).toThrow(/last axis has 3 channels/);
+  });
+});
