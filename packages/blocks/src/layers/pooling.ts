@@ -72,10 +72,10 @@ export class MaxPool2d extends Module {
   forward(x: tf.Tensor): tf.Tensor4D {
     const input = checkNHWC(x, 'MaxPool2d');
     checkFits(input, this.kernelSize, this.padding, 'MaxPool2d');
+    // tfjs pads max pooling with values that never win (as PyTorch's -inf padding).
     const [ph, pw] = this.padding;
-    // -Infinity would make 0 * inf in gradients; a value below every input does the same.
-    const source = ph + pw === 0 ? input : tf.pad(input, explicitPads(this.padding), -3.4e38);
-    return tf.maxPool(source, this.kernelSize, this.stride, 'valid');
+    const pad = ph + pw === 0 ? 'valid' : explicitPads(this.padding);
+    return tf.maxPool(input, this.kernelSize, this.stride, pad);
   }
 }
 
