@@ -1,0 +1,18 @@
+import { tf } from '@atelier/core';
+
+/**
+ * params[indices] for params [M, C] and int32 indices [K], differentiable with respect
+ * to params on every backend: tfjs's GatherV2 gradient needs UnsortedSegmentSum, which
+ * the wasm backend lacks, so the gradient is a ScatterNd (which sums repeated indices,
+ * as a gather's gradient must). First order only.
+ */
+export function gatherRows(params: tf.Tensor2D, indices: tf.Tensor1D): tf.Tensor2D {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const p = args[0] as tf.Tensor;
+    return {
+      value: tf.gather(p, indices),
+      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.expandDims(indices, 1), dy, p.shape),
+    };
+  });
+  return op(params) as tf.Tensor2D;
+}

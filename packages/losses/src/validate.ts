@@ -1,0 +1,131 @@
+import { ArgumentError, describe, ShapeError, tf } from '@atelier/core';
+
+/**
+ * Input checks shared by every loss. Each throws a typed error from @atelier/core that
+ * names the function, the argument, what was expected and what came.
+ */
+
+/** A float32 tensor, optionally of a given rank (or at least a given rank). */
+export function tensorArg(
+  fn: string,
+  name: string,
+  value: unknown,
+  expect: { rank?: number; minRank?: number; layout?: string } = {},
+): tf.Tensor {
+  const what = expect.layout ? `a tensor ${expect.layout}` : 'a tensor';
+  if (!(value instanceof tf.Tensor)) {
+    throw new ArgumentError(`${fn}: ${name} must be ${what}, got ${describe(value)}`);
+  }
+  if (value.isDisposed) {
+    throw new ArgumentError(`${fn}: ${name} has been disposed`);
+  }
+  if (value.dtype !== 'float32') {
+    throw new ArgumentError(`${fn}: ${name} must be float32, got ${value.dtype}`);
+  }
+  if (expect.rank !== undefined && value.rank !== expect.rank) {
+    throw new ShapeError(
+      `${fn}: ${name} must be ${what} (rank ${expect.rank}), got ${describe(value)}`,
+    );
+  }
+  if (expect.minRank !== undefined && value.rank < expect.minRank) {
+    throw new ShapeError(
+      `${fn}: ${name} must have rank >= ${expect.minRank}, got ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** An NHWC image batch: rank 4 with at least one pixel. */
+export function imageArg(fn: string, name: string, value: unknown): tf.Tensor4D {
+  const t = tensorArg(fn, name, value, { rank: 4, layout: 'of shape [N, H, W, C]' });
+  if (t.size === 0) throw new ShapeError(`${fn}: ${name} is empty, got ${describe(t)}`);
+  return t as tf.Tensor4D;
+}
+
+export function sameShape(fn: string, a: [string, tf.Tensor], b: [string, tf.Tensor]): void {
+  if (!tf.util.arraysEqual(a[1].shape, b[1].shape)) {
+    throw new ShapeError(
+      `${fn}: ${b[0]} must have the shape of ${a[0]} [${a[1].shape.join(', ')}], got [${b[1].shape.join(', ')}]`,
+    );
+  }
+}
+
+/**
+ * `weight` must broadcast to `target`'s shape without growing it: same rank, each
+ * dimension equal or 1 (a per-pixel map [N, H, W, 1] for an image [N, H, W, C]).
+ */
+export function broadcastsTo(fn: string, name: string, weight: tf.Tensor, target: tf.Tensor): void {
+  const ok =
+    weight.rank === target.rank && weight.shape.every((d, i) => d === 1 || d === target.shape[i]);
+  if (!ok) {
+    throw new ShapeError(
+      `${fn}: ${name} must broadcast to [${target.shape.join(', ')}] (same rank, each dimension equal or 1), got [${weight.shape.join(', ')}]`,
+    );
+  }
+}
+
+export function finiteNumber(
+  fn: string,
+  name: string,
+  value: unknown,
+  range: { min?: number; exclusiveMin?: number; max?: number } = {},
+): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new ArgumentError(`${fn}: ${name} must be a finite number, got ${describe(value)}`);
+  }
+  if (range.min !== undefined && value < range.min) {
+    throw new ArgumentError(`${fn}: ${name} must be >= ${range.min}, got ${value}`);
+  }
+  if (range.exclusiveMin !== undefined && !(value > range.exclusiveMin)) {
+    throw new ArgumentError(`${fn}: ${name} must be > ${range.exclusiveMin}, got ${value}`);
+  }
+  if (range.max !== undefined && value > range.max) {
+    throw new ArgumentError(`${fn}: ${name} must be <= ${range.max}, got ${value}`);
+  }
+  return value;
+}
+
+export function oneOf<T extends string>(
+  fn: string,
+  name: string,
+  value: unknown,
+  allowed: readonly T[],
+): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ArgumentError(
+      `${fn}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(' | ')}, got ${describe(value)}`,
+    );
+  }
+  return value as T;
+}
+
+/** Options must be a plain object (or absent); catches `l1(a, b, 'sum')`. */
+export function optionsArg<T extends object>(fn: string, value: T | undefined): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ArgumentError(`${fn}: options must be an object, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Reads a tensor's minimum back to the host: value checks (positive variances, masks
+ * in [0, 1]) cost one small download, so only the few losses where a wrong sign gives
+ * a silently wrong answer use it.
+ */
+export function minValue(t: tf.Tensor): number {
+  return readScalar(tf.min(t));
+}
+
+/** A tensor's maximum, read back to the host (see minValue). */
+export function maxValue(t: tf.Tensor): number {
+  return readScalar(tf.max(t));
+}
+
+function readScalar(t: tf.Tensor): number {
+  try {
+    return t.dataSync()[0]!;
+  } finally {
+    t.dispose();
+  }
+}
