@@ -124,6 +124,32 @@ describeBackends('ops.instanceNorm', (backend) => {
     tf.dispose([x, gamma, beta, projection, plain, affine, dxPlain!, dx!, dgamma!, dbeta!]);
   });
 
+  for (const shape of [
+    [2, 9, 7, 19],
+    [1, 18, 17, 2],
+  ] as [number, number, number, number][]) {
+    it(`has the gradients of the tf-op composition on ${JSON.stringify(shape)}`, async () => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const c = shape[3];
+      const x = tf.tensor4d(values(size, 31, 2, 5), shape);
+      const gamma = tf.tensor1d(values(c, 32, 1.5));
+      const beta = tf.tensor1d(values(c, 33));
+      const dy = tf.tensor4d(values(size, 34), shape);
+      const composed = (t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(t, [1, 2], true);
+        return tf.add(tf.mul(tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5))), g), b);
+      };
+      const fused = (t: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        ops.instanceNorm(t, { gamma: g, beta: b });
+      const expected = tf.grads(composed)([x, gamma, beta], dy);
+      const actual = tf.grads(fused)([x, gamma, beta], dy);
+      for (let k = 0; k < 3; k++) {
+        expectClose(await actual[k]!.data(), await expected[k]!.data(), 5e-4);
+      }
+      tf.dispose([x, gamma, beta, dy, ...expected, ...actual]);
+    });
+  }
+
   // Tiny, so that finite differences stay cheap on every backend.
   const gradShape: [number, number, number, number] = [2, 3, 2, 2];
   for (const order of [1, 2] as const) {
@@ -180,10 +206,19 @@ describeBackends('ops.instanceNorm', (backend) => {
     for (const composed of ['Mean', 'Sum', 'Sub', 'SquaredDifference', 'Rsqrt', 'Mul']) {
       expect(names).not.toContain(composed);
     }
-    x.dispose();
     if (backend === 'webgpu') {
       expect(tf.getKernel('AtelierInstanceNorm', 'webgpu')).toBeDefined();
     }
+    // A plain backward pass is one kernel as well.
+    const backward = await tf.profile(() => {
+      tf.dispose(tf.grads((t: tf.Tensor) => ops.instanceNorm(t))([x]));
+    });
+    const backNames = backward.kernels.map((k) => k.name);
+    expect(backNames).toContain('AtelierInstanceNormGrad');
+    for (const composed of ['Mean', 'Sum', 'SquaredDifference', 'Sqrt', 'RealDiv']) {
+      expect(backNames).not.toContain(composed);
+    }
+    x.dispose();
   });
 
   it('leaves no tensors behind, forward or backward', () => {

@@ -1,5 +1,5 @@
 import { tf } from '../../tfjs.js';
-import { INSTANCE_NORM, type InstanceNormAttrs } from './name.js';
+import { INSTANCE_NORM, INSTANCE_NORM_GRAD, type InstanceNormAttrs } from './name.js';
 
 const SPATIAL = [1, 2];
 
@@ -15,9 +15,23 @@ function normalised(x: tf.Tensor, epsilon: number): { xhat: tf.Tensor; invStd: t
 }
 
 /**
- * The gradient of instance norm, written with differentiable tf ops from the saved
- * inputs (never the output), so gradients of gradients are correct as well:
- * dx = invStd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma.
+ * Whether the engine records the ops run now for a further gradient (this backward
+ * pass runs inside an outer tf.grad): then the gradient must be differentiable.
+ */
+function recordingForHigherOrder(): boolean {
+  const engine = tf.engine() as unknown as { state: { gradientDepth: number } };
+  return engine.state.gradientDepth > 0;
+}
+
+/**
+ * The gradient of instance norm, from the saved inputs (never the output):
+ * dx = invStd * (g - mean(g) - xhat * mean(g * xhat)) with g = dy * gamma,
+ * dgamma = sum(dy * xhat), dbeta = sum(dy).
+ *
+ * A plain backward pass runs it as one kernel (a WGSL program on WebGPU, host loops
+ * on cpu and wasm). When the backward pass is itself being differentiated (gradient
+ * penalties), it is written with differentiable tf ops instead, so second and higher
+ * order gradients are exact.
  */
 tf.registerGradient({
   kernelName: INSTANCE_NORM,
@@ -26,6 +40,18 @@ tf.registerGradient({
     const [x, gamma] = saved as [tf.Tensor, tf.Tensor];
     const { epsilon } = attrs as unknown as InstanceNormAttrs;
     const grad = dy as tf.Tensor;
+    const channels = x.shape[3]!;
+    if (!recordingForHigherOrder()) {
+      // One kernel for all three; the closures hand out its outputs.
+      const [dx, params] = tf
+        .engine()
+        .runKernel<tf.Tensor[]>(INSTANCE_NORM_GRAD, { x, gamma, dy: grad }, attrs);
+      return {
+        x: () => dx!,
+        gamma: () => tf.reshape(tf.slice(params!, [0, 0], [1, channels]), [channels]),
+        beta: () => tf.reshape(tf.slice(params!, [1, 0], [1, channels]), [channels]),
+      };
+    }
     return {
       x: () => {
         const { xhat, invStd } = normalised(x, epsilon);

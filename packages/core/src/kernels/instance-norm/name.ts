@@ -5,6 +5,13 @@
  */
 export const INSTANCE_NORM = 'AtelierInstanceNorm';
 
+/**
+ * Its gradient as one kernel: inputs `x`, `gamma`, `dy`; outputs dx (the shape of x)
+ * and [2, C] holding the gradients of gamma (row 0) and beta (row 1). It has no
+ * gradient itself: gradients of gradients go through a composition (see gradient.ts).
+ */
+export const INSTANCE_NORM_GRAD = 'AtelierInstanceNormGrad';
+
 export interface InstanceNormAttrs {
   epsilon: number;
 }
