@@ -1,0 +1,144 @@
+import { ArgumentError, AtelierError, describe, type Rng, tf } from '@atelier/core';
+import type { Harness, LossTerms, StepContext } from './harness.js';
+
+/** The variables each optimizer updates, in a fixed order (Adam keeps its moments by position). */
+export function optimizerVariables(harness: Harness): Map<string, tf.Variable[]> {
+  const out = new Map<string, tf.Variable[]>();
+  for (const [name, spec] of Object.entries(harness.optimizers)) {
+    const variables: tf.Variable[] = [];
+    for (const moduleName of spec.modules) {
+      const module = harness.modules[moduleName];
+      if (!module) {
+        throw new ArgumentError(
+          `harness '${harness.name}': optimizer '${name}' trains module '${moduleName}', which it does not declare`,
+        );
+      }
+      variables.push(...module.trainableParameters());
+    }
+    if (variables.length === 0) {
+      throw new ArgumentError(
+        `harness '${harness.name}': optimizer '${name}' has nothing to train`,
+      );
+    }
+    out.set(name, variables);
+  }
+  return out;
+}
+
+/**
+ * The context of one step. Logged terms and kept tensors live until `finish()`, which
+ * returns the logged terms (the caller disposes them) and releases the rest.
+ */
+export class StepRun implements StepContext {
+  readonly #logged = new Map<string, tf.Scalar>();
+  readonly #kept: tf.Tensor[] = [];
+  /** Which optimizer's update logged each term (the report draws one chart per optimizer). */
+  readonly #groups = new Map<string, string[]>();
+  readonly #updating: string[] = [];
+
+  constructor(
+    readonly step: number,
+    readonly epoch: number,
+    readonly rng: Rng,
+    private readonly harness: Harness,
+    private readonly variables: Map<string, tf.Variable[]>,
+  ) {}
+
+  update(name: string, loss: () => LossTerms, weights: Record<string, number> = {}): void {
+    const spec = this.harness.optimizers[name];
+    const variables = this.variables.get(name);
+    if (!spec || !variables) {
+      throw new ArgumentError(
+        `update: no optimizer '${name}' (the harness has ${Object.keys(this.harness.optimizers).join(', ')})`,
+      );
+    }
+    if (typeof loss !== 'function')
+      throw new ArgumentError(`update: expected a loss function, got ${describe(loss)}`);
+    this.#updating.push(name);
+    let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    try {
+      result = tf.variableGrads(() => {
+        const terms = loss();
+        let total: tf.Scalar | undefined;
+        for (const [key, term] of Object.entries(terms ?? {})) {
+          if (!(term instanceof tf.Tensor) || term.rank !== 0) {
+            throw new ArgumentError(
+              `update('${name}'): the term '${key}' must be a scalar, got ${describe(term)}`,
+            );
+          }
+          this.#record(key, term);
+          const weight = weights[key] ?? 1;
+          if (weight === 0) continue;
+          const weighted: tf.Scalar = weight === 1 ? term : tf.mul(term, weight);
+          total = total ? (tf.add(total, weighted) as tf.Scalar) : weighted;
+        }
+        if (!total)
+          throw new ArgumentError(`update('${name}'): the loss has no term with a non-zero weight`);
+        return total;
+      }, variables);
+    } finally {
+      this.#updating.pop();
+    }
+    const { value, grads } = result;
+    try {
+      const missing = variables.filter((v) => !grads[v.name]);
+      if (missing.length > 0) {
+        // Adam keeps moments by position: a variable without a gradient would shift them.
+        throw new AtelierError(
+          `update('${name}'): ${missing.length} of ${variables.length} variables get no gradient from the loss; train only what the loss depends on`,
+        );
+      }
+      spec.optimizer.applyGradients(grads);
+    } finally {
+      tf.dispose(value);
+      tf.dispose(Object.values(grads));
+    }
+  }
+
+  log(terms: LossTerms): void {
+    for (const [key, term] of Object.entries(terms)) {
+      if (!(term instanceof tf.Tensor) || term.rank !== 0) {
+        throw new ArgumentError(`log: the term '${key}' must be a scalar, got ${describe(term)}`);
+      }
+      this.#record(key, tf.clone(term));
+    }
+  }
+
+  keep<T extends tf.Tensor>(tensor: T): T {
+    if (!(tensor instanceof tf.Tensor))
+      throw new ArgumentError(`keep: expected a tensor, got ${describe(tensor)}`);
+    tf.keep(tensor);
+    this.#kept.push(tensor);
+    return tensor;
+  }
+
+  /** The step's logged terms (the caller's to dispose); kept tensors are released. */
+  finish(): Map<string, tf.Scalar> {
+    tf.dispose(this.#kept);
+    this.#kept.length = 0;
+    return this.#logged;
+  }
+
+  /** Releases everything (after a failed step). */
+  abort(): void {
+    tf.dispose(this.#kept);
+    tf.dispose([...this.#logged.values()]);
+    this.#logged.clear();
+  }
+
+  /** Term names by the optimizer whose update logged them ('logged' for `log` outside updates). */
+  groups(): Map<string, string[]> {
+    return this.#groups;
+  }
+
+  #record(key: string, term: tf.Scalar): void {
+    const group = this.#updating.at(-1) ?? 'logged';
+    const list = this.#groups.get(group) ?? [];
+    if (!list.includes(key)) list.push(key);
+    this.#groups.set(group, list);
+    const previous = this.#logged.get(key);
+    // A term logged twice in a step (nCritic updates) keeps the last value.
+    if (previous && previous !== term) previous.dispose();
+    this.#logged.set(key, tf.keep(term));
+  }
+}
