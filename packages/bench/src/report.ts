@@ -8,7 +8,15 @@ export interface SuiteReport {
   suite: string;
   description: string;
   date: string;
-  machine: { cpu: string; cores: number; platform: string; node: string; tfjs: string };
+  machine: {
+    cpu: string;
+    cores: number;
+    platform: string;
+    node: string;
+    tfjs: string;
+    /** One-minute load averages when the run started and ended: other work skews timings. */
+    load: [number, number];
+  };
   reference:
     | { available: true; torch: string; threads: number }
     | { available: false; reason: string };
@@ -45,7 +53,11 @@ export function formatMarkdown(report: SuiteReport): string {
   const m = report.machine;
   const lines: string[] = [`# Benchmark \`${report.suite}\``, '', report.description, ''];
   lines.push(
-    `Measured ${report.date} on ${m.cpu} (${m.cores} cores), ${m.platform}, Node ${m.node}, TensorFlow.js ${m.tfjs}.`,
+    `Measured ${report.date} on ${m.cpu} (${m.cores} cores), ${m.platform}, Node ${m.node}, TensorFlow.js ${m.tfjs}; load average ${m.load[0].toFixed(1)} at the start, ${m.load[1].toFixed(1)} at the end${
+      Math.max(...m.load) > m.cores
+        ? ' (the machine was shared with other work: times are inflated)'
+        : ''
+    }.`,
   );
   lines.push(
     report.reference.available

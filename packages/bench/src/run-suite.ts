@@ -1,4 +1,4 @@
-import { availableParallelism, cpus, platform, release } from 'node:os';
+import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BACKEND_NAMES, type BackendName, currentBackend, init, shutdown, tf } from '@atelier/core';
 import { measure } from './harness.js';
@@ -55,6 +55,7 @@ function message(error: unknown): string {
  */
 export async function runSuite(name: string, options: RunSuiteOptions = {}): Promise<SuiteReport> {
   const suite = getSuite(name);
+  const loadAtStart = loadavg()[0]!;
   const backends = options.backends ?? [...BACKEND_NAMES];
   const total = suite.cases.length * backends.length + 1;
   let done = 0;
@@ -164,6 +165,7 @@ export async function runSuite(name: string, options: RunSuiteOptions = {}): Pro
       platform: `${platform()} ${release()}`,
       node: process.versions.node,
       tfjs: tf.version_core,
+      load: [loadAtStart, loadavg()[0]!],
     },
     reference,
     backends: backendRows,

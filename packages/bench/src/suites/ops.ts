@@ -1,4 +1,4 @@
-import { type BackendName, ops, tf } from '@atelier/core';
+import { type BackendName, currentBackend, ops, tf } from '@atelier/core';
 import { formatMs } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 
@@ -90,11 +90,30 @@ function shapeText(shape: readonly number[]): string {
   return shape.join('×');
 }
 
-function convCase(key: string, what: string, spec: ConvSpec, backward: boolean): BenchCase {
+/** WebGPU on a CPU (SwiftShader): fine for small work, minutes for the largest cases. */
+function softwareWebGPU(backend: BackendName): boolean {
+  return backend === 'webgpu' && currentBackend()?.adapter?.isSoftware === true;
+}
+
+function convCase(
+  key: string,
+  what: string,
+  spec: ConvSpec,
+  backward: boolean,
+  minutesOnSoftwareGpu = false,
+): BenchCase {
   return {
     name: `${key}/${backward ? 'forward+backward' : 'forward'}`,
     description: `${what}, ${shapeText(spec.x)} → ${spec.cout}${backward ? ', gradients of input and filter' : ''}`,
     reference: { ...spec, backward },
+    ...(minutesOnSoftwareGpu
+      ? {
+          skip: (backend: BackendName) =>
+            softwareWebGPU(backend)
+              ? 'skipped on the software WebGPU adapter: about two minutes a run there'
+              : undefined,
+        }
+      : {}),
     setup(): CaseStep {
       const { conv, note } = pickConv(spec);
       const x = tf.randomNormal(spec.x, 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -159,7 +178,8 @@ function normCase(composed: boolean, backward: boolean): BenchCase {
   };
 }
 
-const CONVS: [string, string, ConvSpec][] = [
+// key, what, spec, and whether forward+backward takes minutes on a software GPU.
+const CONVS: [string, string, ConvSpec, boolean][] = [
   [
     'conv3x3',
     '3×3 conv, stride 1, padding 1',
@@ -174,6 +194,7 @@ const CONVS: [string, string, ConvSpec][] = [
       groups: 1,
       output_padding: 0,
     },
+    true,
   ],
   [
     'grouped',
@@ -189,6 +210,7 @@ const CONVS: [string, string, ConvSpec][] = [
       groups: 32,
       output_padding: 0,
     },
+    false,
   ],
   [
     'dilated',
@@ -204,6 +226,7 @@ const CONVS: [string, string, ConvSpec][] = [
       groups: 1,
       output_padding: 0,
     },
+    true,
   ],
   [
     'transposed',
@@ -219,6 +242,7 @@ const CONVS: [string, string, ConvSpec][] = [
       groups: 1,
       output_padding: 0,
     },
+    false,
   ],
 ];
 
