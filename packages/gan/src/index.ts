@@ -2,6 +2,17 @@
 // pool, the harnesses (GAN, conditional GAN, pix2pix, CycleGAN) and sample-quality
 // metrics (Fréchet distance, KID).
 
+// Metrics
+export { type Features, featureRows } from './metrics/features.js';
+export {
+  type FeatureStatistics,
+  featureStatistics,
+  frechetDistance,
+  frechetFeatureDistance,
+} from './metrics/frechet.js';
+export { type KidOptions, kernelDistance } from './metrics/kid.js';
+export { matmul, sqrtmPsd, traceSqrtPsd } from './metrics/sqrtm.js';
+export { type Matrix, symmetricEigen } from './metrics/symmetric-eigen.js';
 export { type CosineScheduleOptions, cosineSchedule } from './schedules/cosine.js';
 // Schedules
 export {
