@@ -26,7 +26,7 @@ function checkpointTensors(dir: string): Map<string, Uint8Array> {
 
 describeBackends(
   'trainer',
-  (backend) => {
+  () => {
     it('writes the run folder: config, metrics, samples, report, checkpoint, weights', async () => {
       const out = folder();
       const harness = toyHarness();
