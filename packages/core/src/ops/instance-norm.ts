@@ -34,8 +34,9 @@ function checkChannelVector(name: string, value: unknown, channels: number): tf.
  * y = (x - mean) / sqrt(var + epsilon) * gamma + beta.
  *
  * Runs as one kernel ('AtelierInstanceNorm'): a custom WGSL program on WebGPU, a
- * single loop over host memory on cpu and wasm. Differentiable to any order (its
- * gradient is written with differentiable ops from the saved input).
+ * single loop over host memory on cpu and wasm; a plain backward pass is one kernel
+ * too. Differentiable to any order: when the backward pass is itself differentiated
+ * (gradient penalties), it runs as differentiable tf ops recomputed from the input.
  */
 export function instanceNorm(x: tf.Tensor, options: InstanceNormOptions = {}): tf.Tensor4D {
   if (!(x instanceof tf.Tensor)) {
