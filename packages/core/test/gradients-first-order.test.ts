@@ -51,6 +51,17 @@ const CASES: Case[] = [
     webgpu: true,
   },
   {
+    name: 'bilinear x2 by x3, half-pixel centers, batch 2',
+    f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [4, 9], false, true),
+    inputs: () => [spread([2, 2, 3, 2], -1, 1)],
+    webgpu: true,
+  },
+  {
+    name: 'bilinear x4 by x1, half-pixel centers',
+    f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [12, 2], false, true),
+    inputs: () => [spread([1, 3, 2, 1], -1, 1)],
+  },
+  {
     name: 'bilinear 5x4 -> 3x3, half-pixel centers',
     f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [3, 3], false, true),
     inputs: () => [spread([1, 5, 4, 2], -1, 1)],

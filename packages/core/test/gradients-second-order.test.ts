@@ -174,6 +174,16 @@ const CASES: Case[] = [
     webgpu: true,
   },
   {
+    name: 'bilinear upsampling x3 by x2, half-pixel centers',
+    f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [6, 4], false, true).square(),
+    inputs: () => [spread([1, 2, 2, 2], -1.6, 1.6)],
+  },
+  {
+    name: 'bilinear resize 5x4 -> 3x3, half-pixel centers',
+    f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [3, 3], false, true).square(),
+    inputs: () => [spread([1, 5, 4, 1], -1.6, 1.6)],
+  },
+  {
     name: 'bilinear resize 5x4 -> 3x7, align corners',
     f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [3, 7], true).square(),
     inputs: () => [spread([1, 5, 4, 1], -1.6, 1.6)],

@@ -1,4 +1,5 @@
 import { tf } from '../../tfjs.js';
+import { bilinearUpsamplingAdjoint, upsamplingFactor } from './bilinear-upsampling-adjoint.js';
 import { type ResizeKind, resizeMatrix, sameMatrix } from './resize-maps.js';
 
 interface ResizeAttrs {
@@ -58,11 +59,13 @@ function blockFactor(
   return sameMatrix(actual, block) ? factor : 0;
 }
 
-/** The adjoint of nearest upsampling by whole factors: each block of dy summed (rank <= 3 views). */
-function sumBlocks(dy: tf.Tensor, inShape: number[], fh: number, fw: number): tf.Tensor {
-  const [n, ih, iw, c] = inShape as [number, number, number, number];
-  const rows = tf.sum(tf.reshape(dy, [n * ih, fh, -1]), 1);
-  return tf.reshape(tf.sum(tf.reshape(rows, [n * ih * iw, fw, c]), 1), inShape);
+/**
+ * The adjoint of nearest upsampling by whole factors: each fh x fw block of dy summed,
+ * which is average pooling over the blocks times their size (a fast kernel everywhere,
+ * with gradients of every order here).
+ */
+function sumBlocks(dy: tf.Tensor, fh: number, fw: number): tf.Tensor {
+  return tf.mul(tf.avgPool(dy as tf.Tensor4D, [fh, fw], [fh, fw], 'valid'), fh * fw);
 }
 
 /** True where the backends' gradient kernel (the adjoint of the resize without half-pixel centers) is exact. */
@@ -97,7 +100,14 @@ function registerResize(kind: ResizeKind): void {
           const dyT = dy as tf.Tensor;
           const fh = blockFactor(kind, x.shape[1]!, dyT.shape[1]!, resizeAttrs);
           const fw = blockFactor(kind, x.shape[2]!, dyT.shape[2]!, resizeAttrs);
-          if (fh > 0 && fw > 0) return sumBlocks(dyT, x.shape, fh, fw);
+          if (fh > 0 && fw > 0) return sumBlocks(dyT, fh, fw);
+          const halfPixelUpsampling =
+            kind === 'bilinear' &&
+            resizeAttrs.halfPixelCenters &&
+            !resizeAttrs.alignCorners &&
+            upsamplingFactor(x.shape[1]!, dyT.shape[1]!) > 0 &&
+            upsamplingFactor(x.shape[2]!, dyT.shape[2]!) > 0;
+          if (halfPixelUpsampling) return bilinearUpsamplingAdjoint(dyT, x.shape);
           if (kind === 'nearest' || !nativeExact(kind, x.shape, dyT.shape, resizeAttrs)) {
             return adjointByMatrices(kind, dyT, x.shape, resizeAttrs);
           }
