@@ -57,6 +57,11 @@ const CASES: Case[] = [
     webgpu: true,
   },
   {
+    name: 'bilinear x3 from a single row, half-pixel centers',
+    f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [3, 4], false, true),
+    inputs: () => [spread([1, 1, 2, 2], -1, 1)],
+  },
+  {
     name: 'bilinear x4 by x1, half-pixel centers',
     f: (x) => tf.image.resizeBilinear(x as tf.Tensor4D, [12, 2], false, true),
     inputs: () => [spread([1, 3, 2, 1], -1, 1)],

@@ -122,6 +122,7 @@ const CASES: Case[] = [
     name: 'maxPool 3x3 stride 2 same',
     f: (x) => tf.maxPool(x as tf.Tensor4D, 3, 2, 'same').square(),
     inputs: () => [spread([1, 5, 5, 1], -1.6, 1.6, 3)],
+    webgpu: true,
   },
   {
     name: 'avgPool 2x2 stride 2 valid',

@@ -28,8 +28,10 @@ function alongAxis(dy: tf.Tensor, outer: number, inSize: number, s: number, inne
       inner,
     ]);
     dx = tf.add(dx, tf.mul(dyr, 1 - Math.abs(d)));
-    if (d === 0 || inSize === 1) {
-      if (d !== 0) dx = tf.add(dx, tf.mul(dyr, Math.abs(d)));
+    if (d === 0) continue;
+    if (inSize === 1) {
+      // The only pixel is its own neighbour.
+      dx = tf.add(dx, tf.mul(dyr, Math.abs(d)));
       continue;
     }
     // The neighbour of q is q + 1 (d > 0) or q - 1 (d < 0), the last (first) one itself.

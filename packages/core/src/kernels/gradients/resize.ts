@@ -80,12 +80,15 @@ function nativeExact(kind: ResizeKind, inShape: number[], outShape: number[], at
 }
 
 /**
- * The resizes' gradients. Nearest upsampling by whole factors (the common x2) sums blocks
- * of dy; other nearest resizes, and bilinear ones with half-pixel centers (PyTorch's
- * default), go through the interpolation matrices; plain bilinear ones use the backends'
- * kernel. The backends' gradient kernels ignore halfPixelCenters (they are the adjoint of
- * the resize without it), the cpu nearest one mixes up images for batches above 1, and the
- * cpu bilinear one labels its result [N, W, H, C].
+ * The resizes' gradients, each exact for tfjs's forward kernels:
+ * - nearest upsampling by whole factors (the common x2): block sums of dy;
+ * - bilinear upsampling by whole factors with half-pixel centers (PyTorch's default): by
+ *   phases, see bilinear-upsampling-adjoint.ts;
+ * - bilinear without half-pixel centers: the backends' own gradient kernel;
+ * - anything else (downsampling, fractional factors): the interpolation matrices.
+ * The backends' gradient kernels ignore halfPixelCenters (they are the adjoint of the
+ * resize without it); the cpu nearest one mixes up the images of a batch and the cpu
+ * bilinear one labels its result [N, W, H, C] (read back here as [N, H, W, C]).
  */
 function registerResize(kind: ResizeKind): void {
   const { forward, grad } = KERNELS[kind];
