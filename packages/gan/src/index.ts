@@ -2,6 +2,72 @@
 // pool, the harnesses (GAN, conditional GAN, pix2pix, CycleGAN) and sample-quality
 // metrics (Fréchet distance, KID).
 
+// Data
+export {
+  HARNESS_NAMES,
+  type HarnessData,
+  type HarnessDataOptions,
+  type HarnessName,
+  harnessData,
+} from './data/harness-data.js';
+export { preprocessFields } from './data/preprocess-pairs.js';
+// Harnesses
+export {
+  type CganHarness,
+  type CganOptions,
+  cgan,
+  type ResolvedCgan,
+  resolveCgan,
+} from './harnesses/cgan.js';
+export {
+  type CycleGanHarness,
+  type CycleGanOptions,
+  cyclegan,
+  type ResolvedCycleGan,
+  resolveCycleGan,
+} from './harnesses/cyclegan.js';
+export {
+  checkImageBatch,
+  type GanHarness,
+  type GanOptions,
+  gan,
+  type ImageBatch,
+  type ResolvedGan,
+  resolveGan,
+} from './harnesses/gan.js';
+export { GAN_MODES, type GanMode, ganLoss } from './harnesses/gan-mode.js';
+export {
+  createDiscriminator,
+  createGenerator,
+  type DiscriminatorSpec,
+  type GeneratorSpec,
+  NET_D_NAMES,
+  NET_G_EXAMPLES,
+  type NetD,
+  type NetG,
+  type NetworkOptions,
+  parseNetG,
+  sizeMultiple,
+} from './harnesses/junyanz-nets.js';
+export {
+  checkPairBatch,
+  type Direction,
+  type PairBatch,
+  type Pix2PixHarness,
+  type Pix2PixOptions,
+  pix2pix,
+  type ResolvedPix2Pix,
+  resolvePix2Pix,
+} from './harnesses/pix2pix.js';
+export { createHarness, type HarnessOptionsByName } from './harnesses/registry.js';
+export {
+  classifierAccuracy,
+  classifierFeatures,
+  type FitClassifierOptions,
+  fitClassifier,
+  SmallClassifier,
+  type SmallClassifierOptions,
+} from './metrics/classifier.js';
 // Metrics
 export { type Features, featureRows } from './metrics/features.js';
 export {
@@ -13,6 +79,20 @@ export {
 export { type KidOptions, kernelDistance } from './metrics/kid.js';
 export { matmul, sqrtmPsd, traceSqrtPsd } from './metrics/sqrtm.js';
 export { type Matrix, symmetricEigen } from './metrics/symmetric-eigen.js';
+// Networks
+export {
+  AuxiliaryDiscriminator,
+  type AuxiliaryDiscriminatorOptions,
+} from './nets/auxiliary-discriminator.js';
+export {
+  ConditionalDiscriminator,
+  type ConditionalDiscriminatorOptions,
+} from './nets/conditional-discriminator.js';
+export {
+  ConditionalGenerator,
+  type ConditionalGeneratorOptions,
+} from './nets/conditional-generator.js';
+export { LabelEmbedding, oneHot } from './nets/label-embedding.js';
 export { type CosineScheduleOptions, cosineSchedule } from './schedules/cosine.js';
 // Schedules
 export {

@@ -33,7 +33,7 @@ describe('matrix square root', () => {
     const a = new Float64Array(n * n);
     for (let i = 0; i < n; i++)
       for (let j = 0; j < n; j++)
-        for (let k = 0; k < n; k++) a[i * n + j] += b[i * n + k]! * b[j * n + k]!;
+        for (let k = 0; k < n; k++) a[i * n + j] = a[i * n + j]! + b[i * n + k]! * b[j * n + k]!;
     const root = sqrtmPsd({ n, data: a });
     let worst = 0;
     for (let i = 0; i < n; i++) {
@@ -55,7 +55,8 @@ describe('matrix square root', () => {
     const a = new Float64Array(9);
     for (let i = 0; i < 3; i++)
       for (let j = 0; j < 3; j++)
-        for (let k = 0; k < 3; k++) a[i * 3 + j] += q[i * 3 + k]! * l[k]! * q[j * 3 + k]!;
+        for (let k = 0; k < 3; k++)
+          a[i * 3 + j] = a[i * 3 + j]! + q[i * 3 + k]! * l[k]! * q[j * 3 + k]!;
     const { values } = symmetricEigen({ n: 3, data: a });
     expect(Array.from(values).sort((x, y) => x - y)).toEqual(
       [0.5, 2, 5].map((v) => expect.closeTo(v, 12)),

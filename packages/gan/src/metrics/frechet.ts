@@ -14,15 +14,15 @@ export interface FeatureStatistics {
 export async function featureStatistics(features: Features): Promise<FeatureStatistics> {
   const { n, d, data } = await featureRows(features, 'featureStatistics');
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j]!;
-  for (let j = 0; j < d; j++) mean[j]! /= n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = mean[j]! + data[i * d + j]!;
+  for (let j = 0; j < d; j++) mean[j] = mean[j]! / n;
   const cov = new Float64Array(d * d);
   const centred = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) centred[j] = data[i * d + j]! - mean[j]!;
     for (let a = 0; a < d; a++) {
       const ca = centred[a]!;
-      for (let b = a; b < d; b++) cov[a * d + b] += ca * centred[b]!;
+      for (let b = a; b < d; b++) cov[a * d + b] = cov[a * d + b]! + ca * centred[b]!;
     }
   }
   for (let a = 0; a < d; a++) {

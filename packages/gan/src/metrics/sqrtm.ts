@@ -14,7 +14,7 @@ export function sqrtmPsd(a: Matrix): Matrix {
     if (r === 0) continue;
     for (let i = 0; i < n; i++) {
       const vik = v[i * n + k]! * r;
-      for (let j = 0; j < n; j++) out[i * n + j] += vik * v[j * n + k]!;
+      for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + vik * v[j * n + k]!;
     }
   }
   return { n, data: out };
@@ -32,7 +32,7 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
     for (let k = 0; k < n; k++) {
       const aik = a.data[i * n + k]!;
       if (aik === 0) continue;
-      for (let j = 0; j < n; j++) out[i * n + j] += aik * b.data[k * n + j]!;
+      for (let j = 0; j < n; j++) out[i * n + j] = out[i * n + j]! + aik * b.data[k * n + j]!;
     }
   }
   return { n, data: out };

@@ -1,0 +1,290 @@
+import { GAN_NORMS, type GanNorm, INIT_TYPES, type InitType } from '@atelier/blocks';
+import { describe, type Module, rng, ShapeError, tf } from '@atelier/core';
+import { gradientPenalty, l1 } from '@atelier/losses';
+import type { Harness, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
+import { type GanMode, ganLoss, ganModeOption } from './gan-mode.js';
+import {
+  createDiscriminator,
+  createGenerator,
+  NET_D_NAMES,
+  type NetD,
+  type NetG,
+  type NetworkOptions,
+  parseNetG,
+  sizeMultiple,
+} from './junyanz-nets.js';
+import { boolOption, choiceOption, intOption, numberOption, readOptions } from './options.js';
+
+export type Direction = 'AtoB' | 'BtoA';
+
+export interface Pix2PixOptions {
+  /** Channels of the input side (junyanz's input_nc); default 3. */
+  inChannels?: number;
+  /** Channels of the output side (output_nc); default 3. */
+  outChannels?: number;
+  /** Default 'unet_256'. */
+  netG?: NetG;
+  /** Default 'basic'. */
+  netD?: NetD;
+  /** PatchGAN layers when netD is 'n_layers'; default 3. */
+  nLayersD?: number;
+  ngf?: number;
+  ndf?: number;
+  /** Both networks' norm; default 'batch'. */
+  norm?: GanNorm;
+  /** Both networks' init; default 'normal' with gain 0.02. */
+  initType?: InitType;
+  initGain?: number;
+  /** Per-network overrides of norm and init. */
+  G?: NetworkOptions;
+  D?: NetworkOptions;
+  /** Dropout in the generator, pix2pix's only noise (junyanz: on unless --no_dropout); default true. */
+  dropout?: boolean;
+  /** Default 'vanilla'. */
+  ganMode?: GanMode;
+  /** Weight of the L1 term; default 100. */
+  lambdaL1?: number;
+  /** WGAN-GP penalty weight when ganMode is 'wgangp' (0: none); default 10. */
+  lambdaGP?: number;
+  /** 'AtoB' (default) maps the batch's A to B; 'BtoA' the other way. */
+  direction?: Direction;
+  /** Adam: default lr 2e-4, beta1 0.5, beta2 0.999. */
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  /** Seeds the initial weights; default 0. */
+  seed?: number;
+}
+
+const KNOWN = [
+  'inChannels',
+  'outChannels',
+  'netG',
+  'netD',
+  'nLayersD',
+  'ngf',
+  'ndf',
+  'norm',
+  'initType',
+  'initGain',
+  'G',
+  'D',
+  'dropout',
+  'ganMode',
+  'lambdaL1',
+  'lambdaGP',
+  'direction',
+  'lr',
+  'beta1',
+  'beta2',
+  'seed',
+] as const;
+
+/** A batch of aligned pairs, [N, H, W, C] in [-1, 1]. */
+export interface PairBatch {
+  A: tf.Tensor4D;
+  B: tf.Tensor4D;
+}
+
+export type ResolvedPix2Pix = Required<Omit<Pix2PixOptions, 'G' | 'D'>> & {
+  G: Required<NetworkOptions>;
+  D: Required<NetworkOptions>;
+};
+
+function networkOptions(
+  own: NetworkOptions | undefined,
+  base: Required<NetworkOptions>,
+  where: string,
+): Required<NetworkOptions> {
+  const o = readOptions(own, where, ['norm', 'initType', 'initGain']);
+  return {
+    norm: choiceOption(o.norm, base.norm, GAN_NORMS, 'norm', where),
+    initType: choiceOption(o.initType, base.initType, INIT_TYPES, 'initType', where),
+    initGain: numberOption(o.initGain, base.initGain, 'initGain', where),
+  };
+}
+
+export function resolvePix2Pix(options?: Pix2PixOptions): ResolvedPix2Pix {
+  const where = 'pix2pix';
+  const o = readOptions(options, where, KNOWN);
+  const netG = o.netG ?? 'unet_256';
+  parseNetG(netG, where);
+  const base = {
+    norm: choiceOption(o.norm, 'batch', GAN_NORMS, 'norm', where),
+    initType: choiceOption(o.initType, 'normal', INIT_TYPES, 'initType', where),
+    initGain: numberOption(o.initGain, 0.02, 'initGain', where),
+  };
+  return {
+    inChannels: intOption(o.inChannels, 3, 'inChannels', where),
+    outChannels: intOption(o.outChannels, 3, 'outChannels', where),
+    netG,
+    netD: choiceOption(o.netD, 'basic', NET_D_NAMES, 'netD', where),
+    nLayersD: intOption(o.nLayersD, 3, 'nLayersD', where),
+    ngf: intOption(o.ngf, 64, 'ngf', where),
+    ndf: intOption(o.ndf, 64, 'ndf', where),
+    ...base,
+    G: networkOptions(o.G, base, `${where}: G`),
+    D: networkOptions(o.D, base, `${where}: D`),
+    dropout: boolOption(o.dropout, true, 'dropout', where),
+    ganMode: ganModeOption(o.ganMode, where, 'vanilla'),
+    lambdaL1: numberOption(o.lambdaL1, 100, 'lambdaL1', where),
+    lambdaGP: numberOption(o.lambdaGP, 10, 'lambdaGP', where),
+    direction: choiceOption(o.direction, 'AtoB', ['AtoB', 'BtoA'] as const, 'direction', where),
+    lr: numberOption(o.lr, 2e-4, 'lr', where),
+    beta1: numberOption(o.beta1, 0.5, 'beta1', where),
+    beta2: numberOption(o.beta2, 0.999, 'beta2', where),
+    seed: intOption(o.seed, 0, 'seed', where, Number.MIN_SAFE_INTEGER),
+  };
+}
+
+/** Checks a pair batch against the channels and the sizes the networks take. */
+export function checkPairBatch(
+  batch: unknown,
+  channels: { A: number; B: number },
+  multiple: number,
+  where: string,
+): PairBatch {
+  const b = batch as Partial<PairBatch> | null;
+  if (!b || !(b.A instanceof tf.Tensor) || !(b.B instanceof tf.Tensor)) {
+    throw new ShapeError(`${where}: expected a batch { A, B } of images, got ${describe(batch)}`);
+  }
+  for (const side of ['A', 'B'] as const) {
+    const t = b[side]!;
+    if (t.rank !== 4)
+      throw new ShapeError(`${where}: ${side} must be images [N, H, W, C], got ${describe(t)}`);
+    if (t.shape[3] !== channels[side]) {
+      throw new ShapeError(
+        `${where}: ${side} has ${t.shape[3]} channels; the networks were built for ${channels[side]} (set ${side === 'A' ? 'inChannels' : 'outChannels'} or convert the images)`,
+      );
+    }
+    const [, h, w] = t.shape;
+    if (h % multiple !== 0 || w % multiple !== 0) {
+      throw new ShapeError(
+        `${where}: ${side} is ${h}x${w}; the generator takes sides that are multiples of ${multiple}`,
+      );
+    }
+  }
+  if (!tf.util.arraysEqual(b.A!.shape.slice(0, 3), b.B!.shape.slice(0, 3))) {
+    throw new ShapeError(
+      `${where}: A and B of a pair must have the same batch, height and width, got [${b.A!.shape.join(', ')}] and [${b.B!.shape.join(', ')}]`,
+    );
+  }
+  return b as PairBatch;
+}
+
+export interface Pix2PixHarness extends Harness<PairBatch> {
+  readonly options: ResolvedPix2Pix;
+  /** The input and target of a batch, by direction. */
+  sides(batch: PairBatch): [tf.Tensor4D, tf.Tensor4D];
+}
+
+/**
+ * pix2pix (Isola et al.), as junyanz's `Pix2PixModel`: G maps A to B; D sees the pair
+ * cat(A, ·) and judges patches; G minimises GAN(D(A, G(A)), real) + λ_L1 |G(A) − B|₁;
+ * D minimises ½ (GAN(D(A, G(A)), fake) + GAN(D(A, B), real)). As in the reference, D
+ * steps first on the fake of this step's single forward pass, and G's adversarial term
+ * then sees the updated D. Logged: G_GAN, G_L1, D_real, D_fake (and D_GP for wgangp).
+ */
+export function pix2pix(options?: Pix2PixOptions): Pix2PixHarness {
+  const o = resolvePix2Pix(options);
+  const seed = rng(o.seed);
+  const multiple = sizeMultiple(parseNetG(o.netG, 'pix2pix'));
+  const makeG = () =>
+    createGenerator(
+      {
+        netG: o.netG,
+        inChannels: o.inChannels,
+        outChannels: o.outChannels,
+        ngf: o.ngf,
+        dropout: o.dropout,
+        ...o.G,
+      },
+      seed.fork('G'),
+    );
+  const G = makeG();
+  const D = createDiscriminator(
+    {
+      netD: o.netD,
+      inChannels: o.inChannels + o.outChannels,
+      ndf: o.ndf,
+      nLayersD: o.nLayersD,
+      ...o.D,
+    },
+    seed.fork('D'),
+  );
+  const adam = () => tf.train.adam(o.lr, o.beta1, o.beta2, 1e-8);
+  const gan = ganLoss(o.ganMode);
+  const sides = (batch: PairBatch): [tf.Tensor4D, tf.Tensor4D] =>
+    o.direction === 'AtoB' ? [batch.A, batch.B] : [batch.B, batch.A];
+  const channels =
+    o.direction === 'AtoB'
+      ? { A: o.inChannels, B: o.outChannels }
+      : { A: o.outChannels, B: o.inChannels };
+  return {
+    name: 'pix2pix',
+    options: o,
+    config: o as unknown as JsonObject,
+    modules: { G, D },
+    optimizers: {
+      G: { optimizer: adam(), modules: ['G'], lr: o.lr },
+      D: { optimizer: adam(), modules: ['D'], lr: o.lr },
+    },
+    generators: ['G'],
+    monitor: 'G_L1',
+    sides,
+    check(batch) {
+      checkPairBatch(batch, channels, multiple, 'pix2pix');
+    },
+    step([batch], ctx: StepContext) {
+      const [realA, realB] = sides(batch!);
+      ctx.update(
+        'G',
+        () => {
+          const fakeB = G.forward(realA) as tf.Tensor4D;
+          const fakePair = tf.concat([realA, fakeB], 3);
+          const realPair = tf.concat([realA, realB], 3);
+          ctx.update(
+            'D',
+            () => {
+              const terms: Record<string, tf.Scalar> = {
+                D_fake: gan(D.forward(fakePair), false),
+                D_real: gan(D.forward(realPair), true),
+              };
+              if (o.ganMode === 'wgangp' && o.lambdaGP > 0) {
+                terms.D_GP = gradientPenalty((x) => D.forward(x), {
+                  kind: 'wgan-gp',
+                  real: realPair,
+                  fake: fakePair,
+                  rng: ctx.rng,
+                }) as tf.Scalar;
+              }
+              return terms;
+            },
+            { D_fake: 0.5, D_real: 0.5, D_GP: o.lambdaGP },
+          );
+          return {
+            G_GAN: gan(D.forward(fakePair), true),
+            G_L1: l1(fakeB, realB) as tf.Scalar,
+          };
+        },
+        { G_L1: o.lambdaL1 },
+      );
+    },
+    samples(batch, generators): SampleColumn[] {
+      const [realA, realB] = sides(batch);
+      return [
+        { title: 'input', images: realA },
+        { title: 'output', images: generators.G!.forward(realA) as tf.Tensor4D },
+        { title: 'target', images: realB },
+      ];
+    },
+    createModule(name): Module {
+      if (name !== 'G') throw new ShapeError(`pix2pix: no module '${name}' to create (only G)`);
+      return makeG();
+    },
+    dispose() {
+      G.dispose();
+      D.dispose();
+    },
+  };
+}
