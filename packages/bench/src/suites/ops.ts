@@ -273,9 +273,9 @@ export const opsSuite: Suite = {
     'The convolutions of the course (plain, grouped, dilated, transposed) and instance norm, forward and forward+backward, on each backend beside PyTorch (NCHW, CPU) on the same machine.',
   python: 'ops.py',
   cases: [
-    ...CONVS.flatMap(([key, what, spec]) => [
+    ...CONVS.flatMap(([key, what, spec, heavy]) => [
       convCase(key, what, spec, false),
-      convCase(key, what, spec, true),
+      convCase(key, what, spec, true, heavy),
     ]),
     normCase(false, false),
     normCase(false, true),
