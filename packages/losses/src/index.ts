@@ -8,7 +8,7 @@ export {
   type PenaltyKind,
 } from './adversarial/gradient-penalty.js';
 export * as adversarial from './adversarial/index.js';
-export type { AdversarialKind } from './adversarial/kinds.js';
+export { ADVERSARIAL_KINDS, type AdversarialKind } from './adversarial/kinds.js';
 export type { Label } from './adversarial/labels.js';
 export type { Gaussian } from './distribution/kl-gaussians.js';
 export { klGaussians } from './distribution/kl-gaussians.js';

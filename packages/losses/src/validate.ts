@@ -109,17 +109,37 @@ export function optionsArg<T extends object>(fn: string, value: T | undefined): 
 }
 
 /**
- * Reads a tensor's minimum back to the host: value checks (positive variances, masks
- * in [0, 1]) cost one small download, so only the few losses where a wrong sign gives
- * a silently wrong answer use it.
+ * Checks that every value of `t` lies in [min, max] (or above min, when exclusive): a
+ * negative weight or variance gives a silently wrong loss. It reads two numbers back to
+ * the host, so only the few losses where the sign matters use it. WebGPU reads back
+ * synchronously only through OffscreenCanvas, which browsers have and Node does not:
+ * there the check is skipped (shapes are still checked).
  */
-export function minValue(t: tf.Tensor): number {
-  return readScalar(tf.min(t));
+export function valuesIn(
+  fn: string,
+  name: string,
+  t: tf.Tensor,
+  range: { min: number; exclusiveMin?: boolean; max?: number },
+  what: string,
+): void {
+  if (!canReadSync()) return;
+  const least = readScalar(tf.min(t));
+  const most = range.max === undefined ? undefined : readScalar(tf.max(t));
+  const lowOk = range.exclusiveMin ? least > range.min : least >= range.min;
+  const highOk = most === undefined || most <= range.max!;
+  if (!lowOk || !highOk) {
+    throw new ArgumentError(
+      `${fn}: ${name} must be ${what} everywhere, got values in [${least}, ${most ?? '...'}]`,
+    );
+  }
 }
 
-/** A tensor's maximum, read back to the host (see minValue). */
-export function maxValue(t: tf.Tensor): number {
-  return readScalar(tf.max(t));
+/** Whether the current backend can read a tensor back synchronously (see valuesIn). */
+export function canReadSync(): boolean {
+  return (
+    tf.getBackend() !== 'webgpu' ||
+    typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas !== 'undefined'
+  );
 }
 
 function readScalar(t: tf.Tensor): number {

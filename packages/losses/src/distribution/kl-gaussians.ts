@@ -1,5 +1,5 @@
 import { ArgumentError, describe, tf } from '@atelier/core';
-import { minValue, optionsArg, sameShape, tensorArg } from '../validate.js';
+import { optionsArg, sameShape, tensorArg, valuesIn } from '../validate.js';
 import type { KlOptions } from './kl-normal.js';
 import { klReductionArg, reduceKl } from './kl-reduction.js';
 
@@ -42,12 +42,13 @@ function logVariance(
   const spread = tensorArg(fn, `${name}.${kind}`, value);
   sameShape(fn, [`${name}.mean`, m], [`${name}.${kind}`, spread]);
   if (kind !== 'logvar') {
-    const least = minValue(spread);
-    if (!(least > 0)) {
-      throw new ArgumentError(
-        `${fn}: ${name}.${kind} must be > 0 everywhere (a Gaussian's spread), got a minimum of ${least}`,
-      );
-    }
+    valuesIn(
+      fn,
+      `${name}.${kind}`,
+      spread,
+      { min: 0, exclusiveMin: true },
+      "> 0 (a Gaussian's spread)",
+    );
   }
   const logvarOf = () =>
     kind === 'logvar' ? spread : kind === 'variance' ? tf.log(spread) : tf.mul(2, tf.log(spread));

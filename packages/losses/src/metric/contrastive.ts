@@ -1,6 +1,6 @@
 import { ArgumentError, ShapeError, tf } from '@atelier/core';
 import { type Reduction, reduce, reductionArg } from '../reduction.js';
-import { finiteNumber, maxValue, minValue, optionsArg, sameShape, tensorArg } from '../validate.js';
+import { finiteNumber, optionsArg, sameShape, tensorArg, valuesIn } from '../validate.js';
 import { embeddingArg } from './embeddings.js';
 
 export interface ContrastiveOptions {
@@ -34,13 +34,7 @@ export function contrastive(
       `${fn}: similar must be [${x.shape[0]}] (one label per pair), got [${labels.shape.join(', ')}]`,
     );
   }
-  const least = minValue(labels);
-  const most = maxValue(labels);
-  if (!(least >= 0 && most <= 1)) {
-    throw new ArgumentError(
-      `${fn}: similar must hold labels in [0, 1] (1 = same), got values in [${least}, ${most}]`,
-    );
-  }
+  valuesIn(fn, 'similar', labels, { min: 0, max: 1 }, 'a label in [0, 1] (1 = same)');
   const margin = finiteNumber(fn, 'margin', o.margin ?? 1, { min: 0 });
   const reduction = reductionArg(fn, o.reduction);
   return tf.tidy(() => {

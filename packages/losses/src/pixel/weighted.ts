@@ -1,6 +1,6 @@
-import { ArgumentError, tf } from '@atelier/core';
+import { tf } from '@atelier/core';
 import { type Reduction, reduce, reductionArg } from '../reduction.js';
-import { broadcastsTo, minValue, oneOf, optionsArg, tensorArg } from '../validate.js';
+import { broadcastsTo, oneOf, optionsArg, tensorArg, valuesIn } from '../validate.js';
 import { pairArgs } from './pair.js';
 
 export interface WeightedLossOptions {
@@ -32,12 +32,7 @@ function weighted(
   broadcastsTo(fn, 'weight', w, a);
   const reduction = reductionArg(fn, o.reduction);
   const normalize = oneOf(fn, 'normalize', o.normalize ?? 'elements', ['elements', 'weights']);
-  const least = minValue(w);
-  if (!(least >= 0)) {
-    throw new ArgumentError(
-      `${fn}: weight must be >= 0 everywhere (and not NaN), got a minimum of ${least}`,
-    );
-  }
+  valuesIn(fn, 'weight', w, { min: 0 }, '>= 0');
   return tf.tidy(() => {
     const values = tf.mul(w, perElement(a, b));
     if (reduction !== 'mean' || normalize === 'elements') return reduce(values, reduction);

@@ -1,5 +1,5 @@
-import { ArgumentError, ShapeError, tf } from '@atelier/core';
-import { imageArg, minValue, optionsArg } from '../validate.js';
+import { ShapeError, tf } from '@atelier/core';
+import { imageArg, optionsArg, valuesIn } from '../validate.js';
 import { type GramNormalization, gramNormalizationArg } from './gram.js';
 
 export interface GuidedGramOptions {
@@ -34,10 +34,7 @@ export function guidedGram(
       `${fn}: guides must be [${n} or 1, ${h}, ${w}, R] (the features' batch and resolution; resize masks per layer), got [${m.shape.join(', ')}]`,
     );
   }
-  const least = minValue(m);
-  if (!(least >= 0)) {
-    throw new ArgumentError(`${fn}: guides must be >= 0 everywhere, got a minimum of ${least}`);
-  }
+  valuesIn(fn, 'guides', m, { min: 0 }, '>= 0');
   const normalize = gramNormalizationArg(fn, o.normalize);
   return tf.tidy(() => {
     // [N, R, HW, C]: every feature map weighted by every guide.

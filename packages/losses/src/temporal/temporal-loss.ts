@@ -1,13 +1,13 @@
-import { ArgumentError, tf } from '@atelier/core';
+import { tf } from '@atelier/core';
 import { type Reduction, reduce, reductionArg } from '../reduction.js';
 import {
   broadcastsTo,
   imageArg,
-  minValue,
   oneOf,
   optionsArg,
   sameShape,
   tensorArg,
+  valuesIn,
 } from '../validate.js';
 import type { WarpPadding } from './bilinear.js';
 import { flowArg, warp } from './warp.js';
@@ -47,10 +47,7 @@ export function temporalLoss(
   if (o.mask !== undefined) {
     mask = tensorArg(fn, 'mask', o.mask, { rank: 4, layout: 'of shape [N, H, W, 1]' });
     broadcastsTo(fn, 'mask', mask, x);
-    const least = minValue(mask);
-    if (!(least >= 0)) {
-      throw new ArgumentError(`${fn}: mask must be >= 0 everywhere, got a minimum of ${least}`);
-    }
+    valuesIn(fn, 'mask', mask, { min: 0 }, '>= 0');
   }
   return tf.tidy(() => {
     const warped = flow === undefined ? prev : warp(prev, flow, { padding });
