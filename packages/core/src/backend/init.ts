@@ -11,6 +11,11 @@ export interface InitOptions {
   backend?: BackendChoice;
   /** Where the wasm binaries are served (browser); Node finds them by itself. */
   wasmPaths?: string;
+  /**
+   * Threads of the wasm backend, fixed when it first starts; defaults to
+   * `ATELIER_WASM_THREADS` or 1. Node runs tfjs's threaded SIMD build for more than one.
+   */
+  threads?: number;
 }
 
 export interface BackendInfo {
@@ -42,7 +47,7 @@ function causeText(cause: unknown): string {
 /** Starts one backend or throws a BackendError carrying the underlying error. */
 async function start(name: BackendName, options: InitOptions): Promise<void> {
   let where = '';
-  if (name === 'wasm') where = ` (binaries from ${await prepareWasm(options.wasmPaths)})`;
+  if (name === 'wasm') where = ` (binaries from ${await prepareWasm(options.wasmPaths, options.threads)})`;
   if (name === 'webgpu') registerWebGPU();
   if (await setBackendQuietly(name)) return;
   const cause = takeFactoryError(name);

@@ -7,3 +7,4 @@ import './gradients/index.js';
 import './wasm/index.js';
 import './webgpu/index.js';
 import './instance-norm/index.js';
+import './conv-gradients.js';
