@@ -1,0 +1,41 @@
+/** A loss and its gradient at a point, both computed by the caller. */
+export interface Evaluation {
+  loss: number;
+  /** ∂loss/∂x, the length of x; the optimiser keeps it (do not reuse the array). */
+  grad: Float32Array;
+}
+
+/**
+ * The function an optimiser minimises: x (which it must not keep or change) to the loss
+ * and gradient there. May be async, for backends that read results asynchronously.
+ */
+export type Objective = (x: Float32Array) => Evaluation | Promise<Evaluation>;
+
+/** What an optimiser reports after each iteration; return `false` to stop. */
+export interface IterationInfo {
+  /** 1-based. */
+  iteration: number;
+  /** The loss at the iterate `x`. */
+  loss: number;
+  /** The current iterate (the optimiser's own array: copy it to keep it). */
+  x: Float32Array;
+  /** Objective evaluations so far. */
+  evaluations: number;
+}
+
+export type IterationCallback = (info: IterationInfo) => void | boolean | Promise<void | boolean>;
+
+export interface OptimizeResult {
+  x: Float32Array;
+  loss: number;
+  iterations: number;
+  evaluations: number;
+  /** Why it stopped. */
+  reason:
+    | 'max-iterations'
+    | 'max-evaluations'
+    | 'gradient-tolerance'
+    | 'change-tolerance'
+    | 'not-descending'
+    | 'stopped';
+}

@@ -1,0 +1,15 @@
+import { defineConfig } from 'tsup';
+
+// One ESM build for Node and bundlers; tfjs comes from @atelier/core, never bundled here.
+// Node modules (files, paths) are imported dynamically where a path is given, so the
+// rest bundles for the browser.
+export default defineConfig({
+  entry: { index: 'src/index.ts' },
+  format: ['esm'],
+  platform: 'neutral',
+  target: 'es2022',
+  dts: true,
+  sourcemap: false,
+  clean: true,
+  external: [/^@atelier\//, /^node:/],
+});
