@@ -38,14 +38,11 @@ describe('resampling against PIL (what torchvision and junyanz call)', () => {
       c,
     ]),
   )('%s to %i x %i', (interpolation, width, height, c) => {
-    const out = resize(
-      src,
-      width as number,
-      height as number,
-      interpolation as Interpolation,
-      255,
-      true,
-    );
+    const out = resize(src, width, height, {
+      interpolation: interpolation as Interpolation,
+      clampTo: 255,
+      round: true,
+    });
     const want = (c as { pixels: number[] }).pixels;
     let worst = 0;
     let total = 0;
@@ -66,7 +63,7 @@ describe('resampling against PIL (what torchvision and junyanz call)', () => {
       width: 13,
       channels: 1,
     };
-    const out = resize(g, grey.width, grey.height, 'bicubic', 255, true);
+    const out = resize(g, grey.width, grey.height, { clampTo: 255, round: true });
     for (let i = 0; i < grey.pixels.length; i++)
       expect(Math.abs(out.data[i]! - grey.pixels[i])).toBe(0);
   });
@@ -76,17 +73,42 @@ describe('resampling against PIL (what torchvision and junyanz call)', () => {
     const out = resampleWindow(
       src,
       { resizeWidth: load, resizeHeight: load, x, y, width: crop, height: crop, flip: true },
-      'bicubic',
-      255,
-      true,
+      { clampTo: 255, round: true },
     );
     expect(out.width).toBe(crop);
     for (let i = 0; i < pixels.length; i++) expect(Math.abs(out.data[i]! - pixels[i])).toBe(0);
   });
 
+  it('reads a column range of bytes and writes the output range directly', () => {
+    // The right 6 columns of the fixture image, as bytes, into [-1, 1].
+    const bytes = { ...src, data: Uint8Array.from(src.data) };
+    const half = { data: new Float32Array(10 * 6 * 3), height: 10, width: 6, channels: 3 };
+    for (let y = 0; y < 10; y++)
+      half.data.set(src.data.subarray((y * 13 + 7) * 3, (y * 13 + 13) * 3), y * 18);
+    const window = { resizeWidth: 9, resizeHeight: 8, x: 1, y: 2, width: 7, height: 5, flip: true };
+    const want = resampleWindow(half, window, { clampTo: 255, round: true });
+    const got = resampleWindow(
+      bytes,
+      { ...window, sourceX: 7, sourceWidth: 6 },
+      { clampTo: 255, round: true, scale: 2 / 255, offset: -1 },
+    );
+    for (let i = 0; i < want.data.length; i++)
+      expect(got.data[i]).toBeCloseTo((want.data[i]! * 2) / 255 - 1, 6);
+    // Padding outside the resized image maps to the range's zero (black): -1.
+    const padded = resampleWindow(
+      bytes,
+      { resizeWidth: 4, resizeHeight: 4, x: 0, y: 0, width: 6, height: 6, flip: false },
+      { scale: 2 / 255, offset: -1 },
+    );
+    expect(padded.data[(5 * 6 + 5) * 3]).toBe(-1);
+    expect(() => resampleWindow(bytes, { ...window, sourceX: 10, sourceWidth: 6 })).toThrow(
+      /source columns \[10, 16\)/,
+    );
+  });
+
   it('without clamping, values pass through unclipped (cubic overshoot kept)', () => {
     const step = { data: Float32Array.from([0, 0, 1, 1]), height: 1, width: 4, channels: 1 };
-    const up = resize(step, 16, 1, 'bicubic');
+    const up = resize(step, 16, 1);
     expect(Math.min(...up.data)).toBeLessThan(0);
     expect(Math.max(...up.data)).toBeGreaterThan(1);
   });

@@ -422,6 +422,49 @@ describeBackends('sources', () => {
     expect(error.message).toMatch(/bad_truncated\.png/);
   });
 
+  it('cache keeps decoded files: later epochs neither read nor decode, and give the same samples', async () => {
+    const dir = folder(root, `cached-${tf.getBackend()}`);
+    for (let i = 0; i < 3; i++) {
+      await png(
+        join(dir, `pair_${i}.png`),
+        sideBySide(pattern(W, H, 3, i), pattern(W, H, 3, 5 + i), W, H),
+        2 * W,
+        H,
+      );
+    }
+    const options = { dir, loadSize: 14, cropSize: 12, range: 'byte', seed: 4 } as const;
+    const progress: Progress[] = [];
+    const cached = await alignedFolder({
+      ...options,
+      cache: true,
+      workers: 2,
+      onProgress: (p) => progress.push(p),
+    });
+    const plain = await alignedFolder({ ...options, workers: 0 });
+    for await (const _ of cached.batch(3)) {
+      // the first epoch reads and caches
+    }
+    expect(progress.filter((p) => p.stage === 'cache').map((p) => [p.done, p.total])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const a = (await cached.get(i, 1))!;
+      const b = (await plain.get(i, 1))!;
+      expect(await a.A.data()).toEqual(await b.A.data());
+      expect(await a.B.data()).toEqual(await b.B.data());
+      tf.dispose([a.A, a.B, b.A, b.B]);
+    }
+    // Spoil the files: the cached source does not read them again, the plain one does.
+    for (let i = 0; i < 3; i++)
+      writeFileSync(join(dir, `pair_${i}.png`), new Uint8Array([1, 2, 3]));
+    const again = (await cached.get(2, 5))!;
+    expect(again.A.shape).toEqual([12, 12, 3]);
+    tf.dispose([again.A, again.B]);
+    await expect(plain.get(2, 5)).rejects.toThrow(FormatError);
+  });
+
   it('mnist reads IDX files, gzipped or not; a truncated file is a FormatError naming it', async () => {
     const train = await mnist({ dir: join(root, 'mnist'), range: 'byte' });
     const test = await mnist({ dir: join(root, 'mnist'), split: 'test', range: 'unit' });

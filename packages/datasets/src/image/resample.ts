@@ -110,6 +110,30 @@ export interface ResampleWindow {
   width: number;
   height: number;
   flip: boolean;
+  /** Use only columns [sourceX, sourceX + sourceWidth) of the source (one half of an A|B pair). */
+  sourceX?: number;
+  sourceWidth?: number;
+}
+
+/** How values are computed and written. */
+export interface ResampleOptions {
+  /** Default 'bicubic'. */
+  interpolation?: Interpolation;
+  /** Clip into [0, clampTo] after each pass, as PIL clips 8-bit images. Default: no clipping. */
+  clampTo?: number;
+  /** Round after each pass, as PIL does for 8-bit images (with its fixed-point weights: the same bytes). */
+  round?: boolean;
+  /** Written values are v * scale + offset (a range conversion folded into the last pass). */
+  scale?: number;
+  offset?: number;
+}
+
+/** Any row-major HWC raster: decoded bytes or float pixels. */
+export interface Raster {
+  data: Float32Array | Float64Array | Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
 }
 
 /**
@@ -119,13 +143,29 @@ export interface ResampleWindow {
  * `round` also rounds after each pass, as PIL does for 8-bit images (bytes in, bytes out).
  */
 export function resampleWindow(
-  src: Pixels,
+  src: Raster,
   window: ResampleWindow,
-  interpolation: Interpolation = 'bicubic',
-  clampTo = Number.POSITIVE_INFINITY,
-  round = false,
+  options: ResampleOptions = {},
 ): Pixels {
   const { resizeWidth, resizeHeight, x, y, width, height, flip } = window;
+  const interpolation = options.interpolation ?? 'bicubic';
+  const clampTo = options.clampTo ?? Number.POSITIVE_INFINITY;
+  const round = options.round ?? false;
+  const scale = options.scale ?? 1;
+  const offset = options.offset ?? 0;
+  const sourceX = window.sourceX ?? 0;
+  const sourceWidth = window.sourceWidth ?? src.width - sourceX;
+  if (
+    !Number.isInteger(sourceX) ||
+    !Number.isInteger(sourceWidth) ||
+    sourceX < 0 ||
+    sourceWidth < 1 ||
+    sourceX + sourceWidth > src.width
+  ) {
+    throw new ArgumentError(
+      `resampleWindow: source columns [${sourceX}, ${sourceX + sourceWidth}) must lie within the image's ${src.width}`,
+    );
+  }
   for (const [name, v] of Object.entries({ resizeWidth, resizeHeight, width, height })) {
     if (!Number.isInteger(v) || v < 1) {
       throw new ArgumentError(`resampleWindow: ${name} must be a positive integer, got ${v}`);
@@ -133,12 +173,14 @@ export function resampleWindow(
   }
   const c = src.channels;
   const out = pixels(height, width, c);
+  // Window pixels outside the resized image are zero, like PIL's padded crop: v = 0 maps to offset.
+  if (offset !== 0) out.data.fill(offset);
   // With `clampTo`, values are kept in [0, clampTo]; without, nothing is clipped.
   const floor = clampTo === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : 0;
-  const sameWidth = resizeWidth === src.width;
+  const sameWidth = resizeWidth === sourceWidth;
   const sameHeight = resizeHeight === src.height;
   const exact = (c: Coefficients) => (round ? quantized(c) : c);
-  const cx = sameWidth ? undefined : exact(coefficients(src.width, resizeWidth, interpolation));
+  const cx = sameWidth ? undefined : exact(coefficients(sourceWidth, resizeWidth, interpolation));
   const cy = sameHeight ? undefined : exact(coefficients(src.height, resizeHeight, interpolation));
 
   // The output columns (in the resized image) and rows that exist.
@@ -156,47 +198,75 @@ export function resampleWindow(
   }
   if (rowHi <= rowLo) return out;
 
-  // Horizontal pass: source rows [rowLo, rowHi) into the window's columns.
+  // Horizontal pass: source rows [rowLo, rowHi) into the window's columns. Per column,
+  // where its taps start in a source row (-1: outside the resized image), how many there
+  // are and where its weights sit; then rows are read and written in order.
   const rows = rowHi - rowLo;
-  const mid = new Float32Array(rows * width * c);
+  const mid = new Float64Array(rows * width * c);
   const s = src.data;
+  const tapStart = new Int32Array(width);
+  const tapCount = new Int32Array(width);
+  const tapWeights = new Int32Array(width);
   for (let j = 0; j < width; j++) {
     const col = colOf(j);
-    if (col < 0 || col >= resizeWidth) continue;
-    if (!cx) {
-      for (let r = 0; r < rows; r++) {
-        const from = ((r + rowLo) * src.width + col) * c;
-        const to = (r * width + j) * c;
-        for (let k = 0; k < c; k++) mid[to + k] = s[from + k]!;
-      }
+    if (col < 0 || col >= resizeWidth) {
+      tapStart[j] = -1;
       continue;
     }
-    const lo = cx.first[col]!;
-    const n = cx.count[col]!;
-    const wOff = col * cx.taps;
-    for (let r = 0; r < rows; r++) {
-      const rowBase = ((r + rowLo) * src.width + lo) * c;
-      const to = (r * width + j) * c;
+    tapStart[j] = (sourceX + (cx ? cx.first[col]! : col)) * c;
+    tapCount[j] = cx ? cx.count[col]! : 1;
+    tapWeights[j] = cx ? col * cx.taps : 0;
+  }
+  const weights = cx?.weights;
+  const srcRowLen = src.width * c;
+  for (let r = 0; r < rows; r++) {
+    const rowBase = (r + rowLo) * srcRowLen;
+    let to = r * width * c;
+    for (let j = 0; j < width; j++, to += c) {
+      const start = tapStart[j]!;
+      if (start < 0) continue;
+      const p0 = rowBase + start;
+      if (!weights) {
+        for (let k = 0; k < c; k++) mid[to + k] = s[p0 + k]!;
+        continue;
+      }
+      const n = tapCount[j]!;
+      const wOff = tapWeights[j]!;
       if (c === 3) {
         let a0 = 0;
         let a1 = 0;
         let a2 = 0;
-        for (let t = 0; t < n; t++) {
-          const w = cx.weights[wOff + t]!;
-          const p = rowBase + t * 3;
-          a0 += s[p]! * w;
-          a1 += s[p + 1]! * w;
-          a2 += s[p + 2]! * w;
+        if (n === 4) {
+          const w0 = weights[wOff]!;
+          const w1 = weights[wOff + 1]!;
+          const w2 = weights[wOff + 2]!;
+          const w3 = weights[wOff + 3]!;
+          a0 = s[p0]! * w0 + s[p0 + 3]! * w1 + s[p0 + 6]! * w2 + s[p0 + 9]! * w3;
+          a1 = s[p0 + 1]! * w0 + s[p0 + 4]! * w1 + s[p0 + 7]! * w2 + s[p0 + 10]! * w3;
+          a2 = s[p0 + 2]! * w0 + s[p0 + 5]! * w1 + s[p0 + 8]! * w2 + s[p0 + 11]! * w3;
+        } else {
+          for (let t = 0, p = p0; t < n; t++, p += 3) {
+            const w = weights[wOff + t]!;
+            a0 += s[p]! * w;
+            a1 += s[p + 1]! * w;
+            a2 += s[p + 2]! * w;
+          }
         }
         // PIL clips after each pass (cubic overshoots); so do we, to the caller's range.
-        mid[to] = Math.min(Math.max(round ? Math.round(a0) : a0, floor), clampTo);
-        mid[to + 1] = Math.min(Math.max(round ? Math.round(a1) : a1, floor), clampTo);
-        mid[to + 2] = Math.min(Math.max(round ? Math.round(a2) : a2, floor), clampTo);
+        if (round) {
+          a0 = Math.floor(a0 + 0.5);
+          a1 = Math.floor(a1 + 0.5);
+          a2 = Math.floor(a2 + 0.5);
+        }
+        mid[to] = a0 < floor ? floor : a0 > clampTo ? clampTo : a0;
+        mid[to + 1] = a1 < floor ? floor : a1 > clampTo ? clampTo : a1;
+        mid[to + 2] = a2 < floor ? floor : a2 > clampTo ? clampTo : a2;
       } else {
         for (let k = 0; k < c; k++) {
-          let acc = 0;
-          for (let t = 0; t < n; t++) acc += s[rowBase + t * c + k]! * cx.weights[wOff + t]!;
-          mid[to + k] = Math.min(Math.max(round ? Math.round(acc) : acc, floor), clampTo);
+          let a = 0;
+          for (let t = 0; t < n; t++) a += s[p0 + t * c + k]! * weights[wOff + t]!;
+          if (round) a = Math.floor(a + 0.5);
+          mid[to + k] = a < floor ? floor : a > clampTo ? clampTo : a;
         }
       }
     }
@@ -212,12 +282,30 @@ export function resampleWindow(
     if (r < 0 || r >= resizeHeight) continue;
     const to = i * rowLen;
     if (!cy) {
-      o.set(mid.subarray((r - rowLo) * rowLen, (r - rowLo + 1) * rowLen), to);
+      const from = (r - rowLo) * rowLen;
+      for (let k = 0; k < rowLen; k++) o[to + k] = mid[from + k]! * scale + offset;
       continue;
     }
     const lo = cy.first[r]! - rowLo;
     const n = cy.count[r]!;
     const wOff = r * cy.taps;
+    if (n === 4) {
+      // The common case (bicubic, enlarging): one pass, four rows at once.
+      const w0 = cy.weights[wOff]!;
+      const w1 = cy.weights[wOff + 1]!;
+      const w2 = cy.weights[wOff + 2]!;
+      const w3 = cy.weights[wOff + 3]!;
+      const r0 = lo * rowLen;
+      const r1 = r0 + rowLen;
+      const r2 = r1 + rowLen;
+      const r3 = r2 + rowLen;
+      for (let k = 0; k < rowLen; k++) {
+        let v = mid[r0 + k]! * w0 + mid[r1 + k]! * w1 + mid[r2 + k]! * w2 + mid[r3 + k]! * w3;
+        if (round) v = Math.floor(v + 0.5);
+        o[to + k] = (v < floor ? floor : v > clampTo ? clampTo : v) * scale + offset;
+      }
+      continue;
+    }
     acc.fill(0);
     for (let t = 0; t < n; t++) {
       const w = cy.weights[wOff + t]!;
@@ -225,8 +313,8 @@ export function resampleWindow(
       for (let k = 0; k < rowLen; k++) acc[k]! += mid[from + k]! * w;
     }
     for (let k = 0; k < rowLen; k++) {
-      const v = acc[k]!;
-      o[to + k] = Math.min(Math.max(round ? Math.round(v) : v, floor), clampTo);
+      const v = round ? Math.floor(acc[k]! + 0.5) : acc[k]!;
+      o[to + k] = (v < floor ? floor : v > clampTo ? clampTo : v) * scale + offset;
     }
   }
   // Columns of the window beyond the resized image stay zero (set by the horizontal pass).
@@ -235,18 +323,14 @@ export function resampleWindow(
 
 /** Resizes the whole image (PIL `Image.resize` with the same filter). */
 export function resize(
-  src: Pixels,
+  src: Raster,
   width: number,
   height: number,
-  interpolation: Interpolation = 'bicubic',
-  clampTo = Number.POSITIVE_INFINITY,
-  round = false,
+  options: ResampleOptions = {},
 ): Pixels {
   return resampleWindow(
     src,
     { resizeWidth: width, resizeHeight: height, x: 0, y: 0, width, height, flip: false },
-    interpolation,
-    clampTo,
-    round,
+    options,
   );
 }

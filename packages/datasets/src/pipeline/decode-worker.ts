@@ -12,11 +12,10 @@ interface Request {
 
 parentPort!.on('message', async ({ id, task }: Request) => {
   try {
-    const parts = await runImageTask(task);
-    parentPort!.postMessage(
-      { id, parts },
-      parts.map((p) => p.data.buffer as ArrayBuffer),
-    );
+    const result = await runImageTask(task);
+    const transfer = result.parts.map((p) => p.data.buffer as ArrayBuffer);
+    if (result.decoded) transfer.push(result.decoded.bytes.buffer as ArrayBuffer);
+    parentPort!.postMessage({ id, result }, transfer);
   } catch (error) {
     const e = error as Error;
     parentPort!.postMessage({ id, error: { name: e.name, message: e.message } });

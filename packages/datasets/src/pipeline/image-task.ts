@@ -1,8 +1,9 @@
 import { FormatError, readImage } from '@atelier/core';
 import { rgbToLabArray } from '../image/lab.js';
-import { columns, type Pixels } from '../image/pixels.js';
-import { type ImageRange, scaleInto } from '../image/range.js';
-import { drawParams, preprocess, type ResolvedPreprocess } from './preprocess.js';
+import type { Pixels } from '../image/pixels.js';
+import type { ImageRange } from '../image/range.js';
+import { type Raster, resampleWindow } from '../image/resample.js';
+import { drawParams, preprocessWindow, type ResolvedPreprocess } from './preprocess.js';
 
 /**
  * One image to load: read, decode, optionally split into its A|B halves, preprocess
@@ -20,6 +21,23 @@ export interface ImageTask {
   /** 'image' scales into `range`; 'lab' gives L / 50 - 1 and ab / 110 (junyanz's colorization). */
   output: 'image' | 'lab';
   range: ImageRange;
+  /** The decoded file, when cached: no read, no decode. */
+  decoded?: DecodedImage;
+  /** Send the decoded file back (to be cached). */
+  keepDecoded?: boolean;
+}
+
+/** A decoded file as bytes, HWC: what a cache keeps (a quarter of float32's memory). */
+export interface DecodedImage {
+  bytes: Uint8Array;
+  height: number;
+  width: number;
+  channels: number;
+}
+
+export interface TaskResult {
+  parts: TaskPart[];
+  decoded?: DecodedImage;
 }
 
 export interface TaskPart {
@@ -38,7 +56,7 @@ export async function decodeToPixels(path: string, channels: 1 | 3): Promise<Pix
   const image = await readImage(path, { channels });
   try {
     const [height, width, c] = image.shape;
-    // Our own copy: the backend may reuse or free its buffer on dispose.
+    // Our own copy: a backend may reuse its buffers once the tensor is disposed.
     const data = Float32Array.from(image.dataSync() as Float32Array);
     return { data, height, width, channels: c };
   } finally {
@@ -46,17 +64,15 @@ export async function decodeToPixels(path: string, channels: 1 | 3): Promise<Pix
   }
 }
 
-function finish(p: Pixels, task: ImageTask): TaskPart[] {
-  if (task.output === 'image') {
-    return [
-      {
-        data: scaleInto(p.data, 255, task.range),
-        height: p.height,
-        width: p.width,
-        channels: p.channels,
-      },
-    ];
-  }
+/** The range's affine map from bytes: v * scale + offset. */
+function rangeMap(range: ImageRange): { scale: number; offset: number } {
+  if (range === 'signed') return { scale: 2 / 255, offset: -1 };
+  if (range === 'unit') return { scale: 1 / 255, offset: 0 };
+  return { scale: 1, offset: 0 };
+}
+
+/** L / 50 - 1 and ab / 110 from RGB bytes (junyanz's colorization scaling). */
+function toLab(p: Pixels): TaskPart[] {
   const n = p.height * p.width;
   const rgb = new Float32Array(n * 3);
   for (let i = 0; i < n * 3; i++) rgb[i] = p.data[p.channels === 3 ? i : Math.floor(i / 3)]! / 255;
@@ -74,22 +90,50 @@ function finish(p: Pixels, task: ImageTask): TaskPart[] {
   ];
 }
 
-export async function runImageTask(task: ImageTask, decoded?: Pixels): Promise<TaskPart[]> {
-  const image = decoded ?? (await decodeToPixels(task.path, task.channels));
-  let parts = [image];
-  if (task.split === 'halves') {
-    if (image.width < 2)
-      throw new FormatError(
-        `${task.path}: an aligned pair needs a width of at least 2, got ${image.width}`,
-      );
-    const half = Math.floor(image.width / 2);
-    parts = [columns(image, 0, half), columns(image, half, half)];
+function toBytes(p: Pixels): DecodedImage {
+  return { bytes: Uint8Array.from(p.data), height: p.height, width: p.width, channels: p.channels };
+}
+
+/**
+ * Runs a task. Each part is one resample window over the decoded image (the half of a
+ * pair is a column range of it, not a copy), rounded as PIL rounds 8-bit images and
+ * written straight into the output range.
+ */
+export async function runImageTask(task: ImageTask): Promise<TaskResult> {
+  const image: Raster = task.decoded
+    ? {
+        data: task.decoded.bytes,
+        height: task.decoded.height,
+        width: task.decoded.width,
+        channels: task.decoded.channels,
+      }
+    : await decodeToPixels(task.path, task.channels);
+  const decoded = task.keepDecoded && !task.decoded ? toBytes(image as Pixels) : undefined;
+  const halves = task.split === 'halves';
+  if (halves && image.width < 2) {
+    throw new FormatError(
+      `${task.path}: an aligned pair needs a width of at least 2, got ${image.width}`,
+    );
   }
+  const partWidth = halves ? Math.floor(image.width / 2) : image.width;
+  const map = task.output === 'image' ? rangeMap(task.range) : { scale: 1, offset: 0 };
   const out: TaskPart[] = [];
-  parts.forEach((part, k) => {
+  for (let k = 0; k < (halves ? 2 : 1); k++) {
     const draws = task.draws[Math.min(k, task.draws.length - 1)]!;
-    const params = drawParams(part.width, part.height, task.preprocess, fromDraws(draws));
-    out.push(...finish(preprocess(part, task.preprocess, params, 255), task));
-  });
-  return out;
+    const params = drawParams(partWidth, image.height, task.preprocess, fromDraws(draws));
+    const window = {
+      ...preprocessWindow(partWidth, image.height, task.preprocess, params),
+      sourceX: k * partWidth,
+      sourceWidth: partWidth,
+    };
+    const part = resampleWindow(image, window, {
+      interpolation: task.preprocess.interpolation,
+      clampTo: 255,
+      round: true,
+      ...map,
+    });
+    if (task.output === 'lab') out.push(...toLab(part));
+    else out.push(part);
+  }
+  return decoded ? { parts: out, decoded } : { parts: out };
 }

@@ -173,5 +173,9 @@ export function preprocess(
     !window.flip;
   if (identity) return p;
   // Decoded bytes are resampled as PIL resamples 8-bit images: rounded after each pass.
-  return resampleWindow(p, window, o.interpolation, full, full === 255);
+  return resampleWindow(p, window, {
+    interpolation: o.interpolation,
+    clampTo: full,
+    round: full === 255,
+  });
 }

@@ -1,11 +1,11 @@
 import { AtelierError, FormatError, isNode } from '@atelier/core';
-import { type ImageTask, runImageTask, type TaskPart } from './image-task.js';
+import { type ImageTask, runImageTask, type TaskResult } from './image-task.js';
 
 /** How many decode threads: a number (0 decodes in the calling thread) or 'auto'. */
 export type WorkersOption = number | 'auto';
 
 interface Pending {
-  resolve: (parts: TaskPart[]) => void;
+  resolve: (result: TaskResult) => void;
   reject: (error: Error) => void;
 }
 
@@ -58,7 +58,7 @@ export class WorkerPool {
         'message',
         (message: {
           id: number;
-          parts?: TaskPart[];
+          result?: TaskResult;
           error?: { name: string; message: string };
         }) => {
           const p = this.pending.get(message.id);
@@ -71,7 +71,7 @@ export class WorkerPool {
             p.reject(
               name === 'FormatError' ? new FormatError(text) : new AtelierError(`${name}: ${text}`),
             );
-          } else p.resolve(message.parts!);
+          } else p.resolve(message.result!);
         },
       );
       worker.on('error', (error) => {
@@ -85,7 +85,7 @@ export class WorkerPool {
     }
   }
 
-  async run(task: ImageTask): Promise<TaskPart[]> {
+  async run(task: ImageTask): Promise<TaskResult> {
     this.starting ??= this.start();
     await this.starting;
     let slot = this.slots[0]!;
@@ -94,7 +94,7 @@ export class WorkerPool {
     if (slot.busy === 0) slot.worker.ref();
     slot.busy++;
     this.stats.worker++;
-    return new Promise<TaskPart[]>((resolve, reject) => {
+    return new Promise<TaskResult>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       slot.worker.postMessage({ id, task });
     });
@@ -122,7 +122,7 @@ export async function resolveWorkers(option: WorkersOption | undefined): Promise
 }
 
 /** Runs image tasks on a shared pool of `workers` threads, or here when `workers` is 0. */
-export async function runTask(task: ImageTask, workers: number): Promise<TaskPart[]> {
+export async function runTask(task: ImageTask, workers: number): Promise<TaskResult> {
   if (workers === 0) return runImageTask(task);
   let pool = pools.get(workers);
   if (!pool) pools.set(workers, (pool = new WorkerPool(workers)));

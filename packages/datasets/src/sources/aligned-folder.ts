@@ -5,10 +5,10 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  loader,
   loadSample,
   partTensor,
   resolveSource,
-  runTask,
 } from './image-source.js';
 
 export type Direction = 'AtoB' | 'BtoA';
@@ -75,6 +75,7 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
       );
     }
     const files = await listImages(checkPath(options.dir, fn), fn, { onProgress });
+    const load = loader(source, files.length);
     return Dataset.indexed(files.length, (index, epoch) =>
       loadSample(
         source,
@@ -86,7 +87,7 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
             split: 'halves',
             draws: drawsFor(source.seed, 'aligned', epoch, index, 1),
           });
-          const [left, right] = await runTask(task, source.workers);
+          const [left, right] = await load(task);
           const [a, b] = swap ? [right!, left!] : [left!, right!];
           return { A: partTensor(a), B: partTensor(b), pathA: path, pathB: path };
         },
@@ -113,6 +114,7 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
       `${fn}: ${dirA} and ${dirB} must hold files of the same names; ${unmatched.length} of A without a partner (${unmatched.slice(0, 3).join(', ')}${unmatched.length > 3 ? ', ...' : ''}), ${filesB.length - pairs.length} of B without one`,
     );
   }
+  const load = loader(source, 2 * pairs.length);
   return Dataset.indexed(pairs.length, (index, epoch) =>
     loadSample(
       source,
@@ -120,14 +122,8 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
         const [pathA, pathB] = swap ? [pairs[index]![1], pairs[index]![0]] : pairs[index]!;
         const draws = drawsFor(source.seed, 'aligned', epoch, index, 1);
         const [[a], [b]] = await Promise.all([
-          runTask(
-            imageTask(source, { path: pathA, channels, split: 'none', draws }),
-            source.workers,
-          ),
-          runTask(
-            imageTask(source, { path: pathB, channels, split: 'none', draws }),
-            source.workers,
-          ),
+          load(imageTask(source, { path: pathA, channels, split: 'none', draws })),
+          load(imageTask(source, { path: pathB, channels, split: 'none', draws })),
         ]);
         return { A: partTensor(a!), B: partTensor(b!), pathA, pathB };
       },

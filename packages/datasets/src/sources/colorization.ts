@@ -5,10 +5,10 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  loader,
   loadSample,
   partTensor,
   resolveSource,
-  runTask,
 } from './image-source.js';
 
 export interface ColorizationOptions extends Omit<ImageSourceOptions, 'range'> {
@@ -41,6 +41,7 @@ export async function colorization(
     onProgress: source.onProgress,
   });
   const reported = new Set<string>();
+  const load = loader(source, files.length);
   return Dataset.indexed(files.length, (index, epoch) =>
     loadSample(
       source,
@@ -53,7 +54,7 @@ export async function colorization(
           output: 'lab',
           draws: drawsFor(source.seed, 'colorization', epoch, index, 1),
         });
-        const [L, ab] = await runTask(task, source.workers);
+        const [L, ab] = await load(task);
         return { L: partTensor(L!), ab: partTensor(ab!), path };
       },
       reported,

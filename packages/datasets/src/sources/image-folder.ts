@@ -6,10 +6,10 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  loader,
   loadSample,
   partTensor,
   resolveSource,
-  runTask,
 } from './image-source.js';
 
 export interface ImageFolderOptions extends ImageSourceOptions {
@@ -47,6 +47,7 @@ export async function imageFolder(options: ImageFolderOptions): Promise<ImageFol
     for (const path of files) samples.push({ path, label });
   }
   const reported = new Set<string>();
+  const load = loader(source, samples.length);
   const dataset = Dataset.indexed(samples.length, (index, epoch) =>
     loadSample(
       source,
@@ -58,7 +59,7 @@ export async function imageFolder(options: ImageFolderOptions): Promise<ImageFol
           split: 'none',
           draws: drawsFor(source.seed, 'imagefolder', epoch, index, 1),
         });
-        const [part] = await runTask(task, source.workers);
+        const [part] = await load(task);
         return { image: partTensor(part!), label, path };
       },
       reported,

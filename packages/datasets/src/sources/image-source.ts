@@ -8,6 +8,7 @@ import {
 } from '../pipeline/preprocess.js';
 import { resolveWorkers, runTask, type WorkersOption } from '../pipeline/worker-pool.js';
 import type { ProgressCallback } from './files.js';
+import { ImageCache } from './image-cache.js';
 
 /** Options every image-folder source takes. */
 export interface ImageSourceOptions extends PreprocessOptions {
@@ -21,8 +22,13 @@ export interface ImageSourceOptions extends PreprocessOptions {
   skipBroken?: boolean;
   /** Where skip warnings go (default console.warn). */
   onWarning?: (message: string) => void;
-  /** Progress of preparing the source (scanning large folders). */
+  /** Progress of preparing the source (scanning large folders, caching). */
   onProgress?: ProgressCallback;
+  /**
+   * Keep each decoded file in memory (as bytes) after its first read: later epochs only
+   * crop and flip. Default false (every epoch reads and decodes, as torchvision does).
+   */
+  cache?: boolean;
 }
 
 export interface ResolvedSource {
@@ -33,6 +39,7 @@ export interface ResolvedSource {
   warn: (message: string) => void;
   onProgress: ProgressCallback | undefined;
   preprocess: ResolvedPreprocess;
+  cache: boolean;
 }
 
 export async function resolveSource(
@@ -70,6 +77,7 @@ export async function resolveSource(
     warn: options.onWarning ?? ((m) => console.warn(m)),
     onProgress: options.onProgress,
     preprocess,
+    cache: options.cache ?? false,
   };
 }
 
@@ -117,4 +125,19 @@ export async function loadSample<T>(
   }
 }
 
-export { runTask };
+/** A source's loader: runs image tasks (here or on the worker threads), through the cache when on. */
+export function loader(
+  source: ResolvedSource,
+  files: number,
+): (task: ImageTask) => Promise<TaskPart[]> {
+  const cache = source.cache ? new ImageCache(files, source.onProgress) : undefined;
+  return async (task) => {
+    const decoded = cache?.get(task.path);
+    const result = await runTask(
+      decoded ? { ...task, decoded } : cache ? { ...task, keepDecoded: true } : task,
+      source.workers,
+    );
+    if (cache && result.decoded) cache.set(task.path, result.decoded);
+    return result.parts;
+  };
+}

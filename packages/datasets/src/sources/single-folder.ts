@@ -6,10 +6,10 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  loader,
   loadSample,
   partTensor,
   resolveSource,
-  runTask,
 } from './image-source.js';
 
 export interface SingleFolderOptions extends ImageSourceOptions {
@@ -37,6 +37,7 @@ export async function singleFolder(options: SingleFolderOptions): Promise<Datase
     onProgress: source.onProgress,
   });
   const reported = new Set<string>();
+  const load = loader(source, files.length);
   return Dataset.indexed(files.length, (index, epoch) =>
     loadSample(
       source,
@@ -48,7 +49,7 @@ export async function singleFolder(options: SingleFolderOptions): Promise<Datase
           split: 'none',
           draws: drawsFor(source.seed, 'single', epoch, index, 1),
         });
-        const [part] = await runTask(task, source.workers);
+        const [part] = await load(task);
         return { image: partTensor(part!), path };
       },
       reported,

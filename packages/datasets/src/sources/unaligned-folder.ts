@@ -6,10 +6,10 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  loader,
   loadSample,
   partTensor,
   resolveSource,
-  runTask,
 } from './image-source.js';
 
 export interface UnalignedFolderOptions extends ImageSourceOptions {
@@ -73,6 +73,7 @@ export async function unalignedFolder(
     return order.perm[i % filesB.length]!;
   };
   const reported = new Set<string>();
+  const load = loader(source, filesA.length + filesB.length);
   return Dataset.indexed(size, (index, epoch) =>
     loadSample(
       source,
@@ -81,14 +82,8 @@ export async function unalignedFolder(
         const pathB = filesB[bIndex(index, epoch)]!;
         const [a, b] = drawsFor(source.seed, 'unaligned', epoch, index, 2);
         const [[partA], [partB]] = await Promise.all([
-          runTask(
-            imageTask(source, { path: pathA, channels, split: 'none', draws: [a!] }),
-            source.workers,
-          ),
-          runTask(
-            imageTask(source, { path: pathB, channels, split: 'none', draws: [b!] }),
-            source.workers,
-          ),
+          load(imageTask(source, { path: pathA, channels, split: 'none', draws: [a!] })),
+          load(imageTask(source, { path: pathB, channels, split: 'none', draws: [b!] })),
         ]);
         return { A: partTensor(partA!), B: partTensor(partB!), pathA, pathB };
       },

@@ -50,7 +50,7 @@ function flowTensor(flow: Flow, size: [number, number] | undefined): tf.Tensor3D
     { data: flow.data, height: flow.height, width: flow.width, channels: 2 },
     width,
     height,
-    'bilinear',
+    { interpolation: 'bilinear' },
   );
   // Displacements are in pixels: they scale with the image.
   const sx = width / flow.width;
@@ -103,7 +103,7 @@ export async function videoFrames(options: VideoFramesOptions): Promise<Dataset<
         const path = files[index]!;
         let pixels = await decodeToPixels(path, 3);
         if (size && (pixels.width !== size[0] || pixels.height !== size[1]))
-          pixels = resize(pixels, size[0], size[1], 'bicubic', 255);
+          pixels = resize(pixels, size[0], size[1], { clampTo: 255, round: true });
         const t = numbers[index]!;
         const out: VideoFrame = {
           frame: tf.tensor3d(
