@@ -258,15 +258,15 @@ export function resampleWindow(
           a1 = Math.floor(a1 + 0.5);
           a2 = Math.floor(a2 + 0.5);
         }
-        mid[to] = a0 < floor ? floor : a0 > clampTo ? clampTo : a0;
-        mid[to + 1] = a1 < floor ? floor : a1 > clampTo ? clampTo : a1;
-        mid[to + 2] = a2 < floor ? floor : a2 > clampTo ? clampTo : a2;
+        mid[to] = Math.min(Math.max(a0, floor), clampTo);
+        mid[to + 1] = Math.min(Math.max(a1, floor), clampTo);
+        mid[to + 2] = Math.min(Math.max(a2, floor), clampTo);
       } else {
         for (let k = 0; k < c; k++) {
           let a = 0;
           for (let t = 0; t < n; t++) a += s[p0 + t * c + k]! * weights[wOff + t]!;
           if (round) a = Math.floor(a + 0.5);
-          mid[to + k] = a < floor ? floor : a > clampTo ? clampTo : a;
+          mid[to + k] = Math.min(Math.max(a, floor), clampTo);
         }
       }
     }
@@ -302,7 +302,7 @@ export function resampleWindow(
       for (let k = 0; k < rowLen; k++) {
         let v = mid[r0 + k]! * w0 + mid[r1 + k]! * w1 + mid[r2 + k]! * w2 + mid[r3 + k]! * w3;
         if (round) v = Math.floor(v + 0.5);
-        o[to + k] = (v < floor ? floor : v > clampTo ? clampTo : v) * scale + offset;
+        o[to + k] = Math.min(Math.max(v, floor), clampTo) * scale + offset;
       }
       continue;
     }
@@ -314,7 +314,7 @@ export function resampleWindow(
     }
     for (let k = 0; k < rowLen; k++) {
       const v = round ? Math.floor(acc[k]! + 0.5) : acc[k]!;
-      o[to + k] = (v < floor ? floor : v > clampTo ? clampTo : v) * scale + offset;
+      o[to + k] = Math.min(Math.max(v, floor), clampTo) * scale + offset;
     }
   }
   // Columns of the window beyond the resized image stay zero (set by the horizontal pass).
