@@ -1,4 +1,4 @@
-import { ArgumentError, describe, Module, type Rng, tf } from '@atelier/core';
+import { ArgumentError, describe, Module, type Rng, type RngState, tf } from '@atelier/core';
 import { finiteNumber } from '../checks.js';
 import { type Seed, toRng } from '../seed.js';
 
@@ -25,6 +25,15 @@ export class Dropout extends Module {
     }
     this.p = finiteNumber(options.p ?? 0.5, 'p', 'Dropout', { min: 0, max: 1 });
     this.#rng = toRng(options.seed, 'Dropout');
+  }
+
+  /** Where the mask stream stands: checkpoints keep it, so a resumed run draws the same masks. */
+  randomState(): RngState {
+    return this.#rng.state();
+  }
+
+  setRandomState(state: RngState): void {
+    this.#rng.setState(state);
   }
 
   forward(x: tf.Tensor): tf.Tensor {
