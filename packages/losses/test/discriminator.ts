@@ -34,8 +34,11 @@ export function discriminate(x: tf.Tensor, p: DWeights, act: Activation = leaky)
  * output's tape node is recorded before its producer's, so the link is lost).
  */
 function detached(y: tf.Tensor): tf.Tensor {
-  // A new tensor on y's data, made by the engine without a tape node (no read back).
-  return tf.engine().makeTensorFromDataId(y.dataId, y.shape, y.dtype);
+  // A new tensor on y's data, made by the engine without a tape node (no read back);
+  // the backend counts the extra reference, as its own reshape does.
+  const engine = tf.engine();
+  engine.backend.incRef(y.dataId);
+  return engine.makeTensorFromDataId(y.dataId, y.shape, y.dtype);
 }
 
 /**

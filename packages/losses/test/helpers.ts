@@ -39,7 +39,8 @@ export async function expectClose(
   expect(got.length).toBe(want.length);
   let worst = { i: -1, err: 0 };
   for (let i = 0; i < got.length; i++) {
-    const err = Math.abs(got[i]! - want[i]!) / (atol + rtol * Math.abs(want[i]!));
+    const diff = Math.abs(got[i]! - want[i]!);
+    const err = diff === 0 ? 0 : diff / (atol + rtol * Math.abs(want[i]!));
     if (!(err <= worst.err)) worst = { i, err: Number.isNaN(err) ? Infinity : err };
   }
   if (worst.err > 1) {

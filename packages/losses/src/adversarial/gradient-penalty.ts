@@ -108,7 +108,20 @@ export function gradientPenalty(
         at = tf.add(real!, tf.mul(tf.mul(alpha!, tf.mul(std, c)), noise!));
       } else at = kind === 'r1' ? real! : fake!;
 
-      const grad = tf.grad((x: tf.Tensor) => tf.sum(logitsOf(D, x, n)))(at);
+      // A wrong output is reported after the backward pass: thrown inside it, the
+      // tensors tfjs keeps for gradients would never be freed.
+      let wrong: string | undefined;
+      const grad = tf.grad((x: tf.Tensor) => {
+        const out = D(x);
+        if (out instanceof tf.Tensor && out.rank >= 1 && out.shape[0] === n) return tf.sum(out);
+        wrong = describe(out);
+        return tf.mul(tf.sum(x), 0);
+      })(at);
+      if (wrong !== undefined) {
+        throw new ShapeError(
+          `${FN}: D must return logits [N, ...] with N = ${n} (one row per sample), got ${wrong}`,
+        );
+      }
       const squaredNorm = tf.sum(tf.reshape(tf.square(grad), [n, -1]), 1);
       let terms: tf.Tensor;
       if (kind === 'r1' || kind === 'r2') terms = squaredNorm;
@@ -143,16 +156,6 @@ function sampleArg(kind: PenaltyKind, name: string, value: unknown): tf.Tensor {
   const t = tensorArg(FN, name, value, { minRank: 1, layout: 'of samples [N, ...]' });
   if (t.size === 0) throw new ShapeError(`${FN}: ${name} is empty, got ${describe(t)}`);
   return t;
-}
-
-function logitsOf(D: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor, n: number): tf.Tensor {
-  const out = D(x);
-  if (!(out instanceof tf.Tensor) || out.rank < 1 || out.shape[0] !== n) {
-    throw new ShapeError(
-      `${FN}: D must return logits [N, ...] with N = ${n} (one row per sample), got ${describe(out)}`,
-    );
-  }
-  return out;
 }
 
 type Draw = (shape: number[]) => tf.Tensor;
