@@ -1,6 +1,6 @@
-import { ShapeError, tf } from '@atelier/core';
+import { init, ShapeError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   DCGANDiscriminator,
   type DCGANDiscriminatorOptions,
@@ -47,6 +47,11 @@ describeBackends('DCGAN matches the PyTorch DCGAN tutorial', () => {
 });
 
 describe('DCGAN construction', () => {
+  // Nothing here depends on the backend: run it on cpu, whichever ran last.
+  beforeAll(async () => {
+    await init({ backend: 'cpu' });
+  });
+
   it("the tutorial's 64x64 nets: G 3,576,704 and D 2,765,568 parameters, keys main.N", () => {
     const g = new DCGANGenerator();
     const d = new DCGANDiscriminator();

@@ -1,6 +1,6 @@
-import { type Module, ShapeError, tf } from '@atelier/core';
+import { init, type Module, ShapeError, tf } from '@atelier/core';
 import { checkGrad, describeBackends } from '@atelier/core/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Conv2d,
   LeakyReLU,
@@ -121,6 +121,11 @@ describeBackends('PatchDiscriminator gradients', () => {
 });
 
 describe('PatchDiscriminator construction', () => {
+  // Nothing here depends on the backend: run it on cpu, whichever ran last.
+  beforeAll(async () => {
+    await init({ backend: 'cpu' });
+  });
+
   it('the 70x70 PatchGAN: 30x30 logits for a 256x256 input, 2,765,633 parameters (3 channels, batch norm)', () => {
     const net = new PatchDiscriminator({ inChannels: 3, ndf: 64, nLayers: 3, norm: 'batch' });
     expect(net.numParameters()).toBe(2_765_633);

@@ -1,6 +1,6 @@
-import { ShapeError, tf } from '@atelier/core';
+import { init, ShapeError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ResnetGenerator, type ResnetGeneratorOptions } from '../../src/index.js';
 import { expectClose, loadNetFixture } from './fixture.js';
 
@@ -24,6 +24,11 @@ describeBackends('ResnetGenerator matches junyanz/pytorch-CycleGAN-and-pix2pix',
 });
 
 describe('ResnetGenerator construction', () => {
+  // Nothing here depends on the backend: run it on cpu, whichever ran last.
+  beforeAll(async () => {
+    await init({ backend: 'cpu' });
+  });
+
   it('resnet_9blocks at ngf 64 with instance norm (CycleGAN) has 11,378,179 parameters and 48 keys', () => {
     const net = new ResnetGenerator({ ngf: 64, norm: 'instance', nBlocks: 9 });
     expect(net.numParameters()).toBe(11_378_179);

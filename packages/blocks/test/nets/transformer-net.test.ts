@@ -1,6 +1,6 @@
-import { tf } from '@atelier/core';
+import { init, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { TransformerNet } from '../../src/index.js';
 import { expectClose, loadNetFixture, maxAbsDiff } from './fixture.js';
 
@@ -22,6 +22,11 @@ describeBackends('TransformerNet matches pytorch/examples fast_neural_style', ()
 });
 
 describe('TransformerNet construction', () => {
+  // Nothing here depends on the backend: run it on cpu, whichever ran last.
+  beforeAll(async () => {
+    await init({ backend: 'cpu' });
+  });
+
   it('has 1,679,235 parameters', () => {
     const net = new TransformerNet();
     expect(net.numParameters()).toBe(1_679_235);

@@ -1,6 +1,6 @@
-import { ShapeError, StateDictError, tf } from '@atelier/core';
+import { init, ShapeError, StateDictError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   PatchDiscriminator,
   UnetGenerator,
@@ -46,6 +46,11 @@ describeBackends('UnetGenerator matches junyanz/pytorch-CycleGAN-and-pix2pix', (
 });
 
 describe('UnetGenerator construction', () => {
+  // Nothing here depends on the backend: run it on cpu, whichever ran last.
+  beforeAll(async () => {
+    await init({ backend: 'cpu' });
+  });
+
   it("unet_256 at ngf 64 with batch norm has the reference's 82 keys and 54,413,955 parameters", () => {
     const net = new UnetGenerator({
       inChannels: 3,

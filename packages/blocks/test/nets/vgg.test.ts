@@ -1,6 +1,6 @@
-import { StateDictError, tf } from '@atelier/core';
+import { init, StateDictError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { VGG, vggLayerNames } from '../../src/index.js';
 import { expectClose, loadNetFixture, maxAbsDiff } from './fixture.js';
 
@@ -26,6 +26,11 @@ describeBackends('VGG matches torchvision vgg19().features', () => {
 });
 
 describe('VGG construction and loading', () => {
+  // Nothing here depends on the backend: run it on cpu, whichever ran last.
+  beforeAll(async () => {
+    await init({ backend: 'cpu' });
+  });
+
   it("numbers layers as torchvision's features", () => {
     const v19 = vggLayerNames(19);
     expect(
