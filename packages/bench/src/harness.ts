@@ -24,9 +24,11 @@ export async function settle(outputs: tf.Tensor | tf.Tensor[]): Promise<void> {
 }
 
 /** Milliseconds of one run of `step`, until its outputs are settled; outputs are freed. */
-export async function timeOnce(step: () => tf.Tensor | tf.Tensor[]): Promise<number> {
+export async function timeOnce(
+  step: () => tf.Tensor | tf.Tensor[] | Promise<tf.Tensor | tf.Tensor[]>,
+): Promise<number> {
   const start = performance.now();
-  const outputs = step();
+  const outputs = await step();
   await settle(outputs);
   const ms = performance.now() - start;
   tf.dispose(outputs);
@@ -38,18 +40,26 @@ export interface Measurement {
   ms: number;
   /** All timed runs, in order. */
   samples: number[];
+  /** The one warm-up run alone took longer than the budget, so it is the measurement. */
+  warmUpOnly?: boolean;
 }
 
 /**
  * Warm-up, then timed runs; the median is reported. When the warm-up shows the runs
- * would overrun the budget, fewer runs are taken (at least one).
+ * would overrun the budget, fewer runs are taken (at least one); when one warm-up run
+ * alone overran it, that run is the measurement (it includes first-run costs, such as
+ * shader compilation, which are small beside such times).
  */
 export async function measure(
-  step: () => tf.Tensor | tf.Tensor[],
+  step: () => tf.Tensor | tf.Tensor[] | Promise<tf.Tensor | tf.Tensor[]>,
   protocol: Protocol,
 ): Promise<Measurement> {
   let estimate = 0;
-  for (let i = 0; i < protocol.warmup; i++) estimate = await timeOnce(step);
+  for (let i = 0; i < protocol.warmup; i++) {
+    estimate = await timeOnce(step);
+    if (estimate > protocol.budgetMs)
+      return { ms: estimate, samples: [estimate], warmUpOnly: true };
+  }
   const affordable = estimate > 0 ? Math.floor(protocol.budgetMs / estimate) : protocol.runs;
   const runs = Math.max(1, Math.min(protocol.runs, affordable));
   const samples: number[] = [];

@@ -63,6 +63,7 @@ export async function runSuite(name: string, options: RunSuiteOptions = {}): Pro
     options.onProgress?.({ suite: suite.name, done, total, ...event });
 
   // PyTorch first, alone on the machine.
+  await suite.prepare?.();
   const referenceProtocol = protocolFor(suite, 'reference', options.protocol);
   const specs = suite.cases.flatMap((c) =>
     c.reference ? [{ name: c.name, spec: c.reference }] : [],
@@ -124,16 +125,22 @@ export async function runSuite(name: string, options: RunSuiteOptions = {}): Pro
         result = { ...base, ms: null, ratio: null, runs: 0, note: skip };
       } else {
         const before = tf.memory().numTensors;
-        let step: ReturnType<typeof c.setup> | undefined;
+        let step: Awaited<ReturnType<typeof c.setup>> | undefined;
         try {
-          step = c.setup(backend);
+          step = await c.setup(backend);
           const m = await measure(() => step!.run(), protocol);
           result = {
             ...base,
             ms: m.ms,
             ratio: ref !== null ? m.ms / ref : null,
             runs: m.samples.length,
-            ...(step.note ? { note: step.note } : {}),
+            ...(m.warmUpOnly
+              ? {
+                  note: `one run: it alone took longer than the ${protocol.budgetMs / 1000} s budget`,
+                }
+              : step.note
+                ? { note: step.note }
+                : {}),
           };
         } catch (error) {
           result = { ...base, ms: null, ratio: null, runs: 0, note: `failed: ${message(error)}` };

@@ -73,6 +73,12 @@ describe('harness', () => {
     const short = await measure(step, { warmup: 1, runs: 5, budgetMs: 40 });
     expect(short.samples.length).toBeLessThanOrEqual(2);
     expect(short.samples.length).toBeGreaterThanOrEqual(1);
+    expect(short.warmUpOnly).toBeUndefined();
+    calls.length = 0;
+    const over = await measure(step, { warmup: 2, runs: 5, budgetMs: 5 });
+    expect(calls.length).toBe(1);
+    expect(over.warmUpOnly).toBe(true);
+    expect(over.samples).toEqual([over.ms]);
   });
 });
 

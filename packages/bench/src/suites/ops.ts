@@ -17,73 +17,30 @@ interface ConvSpec {
 
 type Conv = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
 
-type OpsWithConv = {
-  conv2d?: (x: tf.Tensor, w: tf.Tensor, options: Record<string, unknown>) => tf.Tensor4D;
-  conv2dTranspose?: (x: tf.Tensor, w: tf.Tensor, options: Record<string, unknown>) => tf.Tensor4D;
-};
-
-/** The filter of a spec, in the layout the op that runs it takes. */
+/** The filter of a spec, in the layout Atelier's ops take (tfjs's, HWIO). */
 function filterShape(spec: ConvSpec): [number, number, number, number] {
   const cin = spec.x[3];
   if (spec.op === 'conv_transpose2d') return [spec.kernel, spec.kernel, spec.cout, cin];
   return [spec.kernel, spec.kernel, cin / spec.groups, spec.cout];
 }
 
-/**
- * The convolution of a spec: Atelier's ops when @atelier/core exports them, else the
- * nearest tfjs formulation (a per-group loop for groups; tfjs lacks gradients for
- * dilation > 1, so that case then fails and says so).
- */
-function pickConv(spec: ConvSpec): { conv: Conv; note?: string } {
-  const atelier = ops as unknown as OpsWithConv;
-  const p = spec.padding;
+/** The convolution of a spec, through Atelier's ops (PyTorch's padding semantics). */
+function convOf(spec: ConvSpec): Conv {
   if (spec.op === 'conv_transpose2d') {
-    if (atelier.conv2dTranspose) {
-      const f = atelier.conv2dTranspose;
-      return {
-        conv: (x, w) =>
-          f(x, w, { stride: spec.stride, padding: p, outputPadding: spec.output_padding }),
-      };
-    }
-    const [n, h, w, _] = spec.x;
-    const out: [number, number, number, number] = [
-      n,
-      (h - 1) * spec.stride - 2 * p + spec.kernel + spec.output_padding,
-      (w - 1) * spec.stride - 2 * p + spec.kernel + spec.output_padding,
-      spec.cout,
-    ];
-    // PyTorch's k4 s2 p1 transposed conv is tfjs 'same' (checked in core's tests).
-    return {
-      conv: (x, wt) => tf.conv2dTranspose(x, wt, out, spec.stride, 'same'),
-      note: 'tf.conv2dTranspose (ops.conv2dTranspose not available)',
-    };
+    return (x, w) =>
+      ops.conv2dTranspose(x, w, {
+        stride: spec.stride,
+        padding: spec.padding,
+        outputPadding: spec.output_padding,
+      });
   }
-  if (atelier.conv2d) {
-    const f = atelier.conv2d;
-    return {
-      conv: (x, w) =>
-        f(x, w, { stride: spec.stride, padding: p, dilation: spec.dilation, groups: spec.groups }),
-    };
-  }
-  const pads: [[number, number], [number, number], [number, number], [number, number]] = [
-    [0, 0],
-    [p, p],
-    [p, p],
-    [0, 0],
-  ];
-  const plain: Conv = (x, w) => tf.conv2d(x, w, spec.stride, pads, 'NHWC', spec.dilation);
-  if (spec.groups === 1) return { conv: plain, note: 'tf.conv2d (ops.conv2d not available)' };
-  return {
-    conv: (x, w) => {
-      const xs = tf.split(x, spec.groups, 3);
-      const ws = tf.split(w, spec.groups, 3);
-      return tf.concat(
-        xs.map((xi, i) => plain(xi as tf.Tensor4D, ws[i] as tf.Tensor4D)),
-        3,
-      ) as tf.Tensor4D;
-    },
-    note: 'a loop of tf.conv2d per group (ops.conv2d not available)',
-  };
+  return (x, w) =>
+    ops.conv2d(x, w, {
+      stride: spec.stride,
+      padding: spec.padding,
+      dilation: spec.dilation,
+      groups: spec.groups,
+    });
 }
 
 function shapeText(shape: readonly number[]): string {
@@ -115,15 +72,15 @@ function convCase(
         }
       : {}),
     setup(): CaseStep {
-      const { conv, note } = pickConv(spec);
+      const conv = convOf(spec);
       const x = tf.randomNormal(spec.x, 0, 1, 'float32', 1) as tf.Tensor4D;
       const w = tf.randomNormal(filterShape(spec), 0, 0.05, 'float32', 2) as tf.Tensor4D;
-      const step = { dispose: () => tf.dispose([x, w]), ...(note ? { note } : {}) };
-      if (!backward) return { ...step, run: () => tf.tidy(() => conv(x, w)) };
+      if (!backward) {
+        return { run: () => tf.tidy(() => conv(x, w)), dispose: () => tf.dispose([x, w]) };
+      }
       const outShape = tf.tidy(() => conv(x, w).shape);
       const dy = tf.randomNormal(outShape, 0, 1, 'float32', 3);
       return {
-        ...step,
         run: () =>
           tf.tidy(() =>
             tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a as tf.Tensor4D, b as tf.Tensor4D))(
