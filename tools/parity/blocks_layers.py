@@ -160,6 +160,11 @@ def main():
          {"inChannels": 4, "outChannels": 6, "kernelSize": 3, "padding": 1, "groups": 2})
     case("linear", nn.Linear(5, 3), randn(2, 4, 5), {"inFeatures": 5, "outFeatures": 3})
 
+    # --- Padding modules: PyTorch's (left, right, top, bottom)
+    case("pad_reflect", nn.ReflectionPad2d((1, 2, 2, 0)), randn(1, 2, 3, 4), {"padding": [1, 2, 2, 0], "mode": "reflect"})
+    case("pad_replicate", nn.ReplicationPad2d((2, 0, 1, 3)), randn(1, 2, 3, 3), {"padding": [2, 0, 1, 3], "mode": "replicate"})
+    case("pad_zero", nn.ZeroPad2d(1), randn(1, 1, 2, 3), {"padding": 1, "mode": "zero"})
+
     # --- Norms
     bn = nn.BatchNorm2d(3, momentum=0.1)
     case("bn_train", bn, randn(4, 3, 3, 2), {"numFeatures": 3, "momentum": 0.1}, train=True,

@@ -4,6 +4,8 @@ import { expect, it } from 'vitest';
 import {
   AvgPool2d,
   BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
   Dropout,
   EqualizedLr,
   GroupNorm,
@@ -251,6 +253,27 @@ describeBackends('no leaks', () => {
   it('a training step (forward, backward) of each layer leaves the tensor count unchanged', () => {
     const make: (() => Module)[] = [
       () => new Linear({ inFeatures: 3, outFeatures: 2 }),
+      () =>
+        new Conv2d({
+          inChannels: 3,
+          outChannels: 2,
+          kernelSize: 3,
+          padding: 1,
+          paddingMode: 'reflect',
+        }),
+      () =>
+        new ConvTranspose2d({
+          inChannels: 3,
+          outChannels: 2,
+          kernelSize: 3,
+          stride: 2,
+          padding: 1,
+          outputPadding: 1,
+        }),
+      () =>
+        new SpectralNorm(
+          new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3, padding: 2, dilation: 2 }),
+        ),
       () => new BatchNorm2d(3),
       () => new InstanceNorm2d(3, { affine: true, trackRunningStats: true }),
       () => new GroupNorm(3, 3),

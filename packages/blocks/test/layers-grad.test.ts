@@ -5,6 +5,8 @@ import {
   AdaptiveAvgPool2d,
   AvgPool2d,
   BatchNorm2d,
+  Conv2d,
+  ConvTranspose2d,
   createActivation,
   Dropout,
   EqualizedLr,
@@ -14,6 +16,8 @@ import {
   Linear,
   MaxPool2d,
   PixelNorm,
+  ReflectionPad2d,
+  ReplicationPad2d,
   SpectralNorm,
   Upsample,
 } from '../src/index.js';
@@ -37,6 +41,122 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  {
+    name: 'Conv2d (reflect padding)',
+    make: () =>
+      new Conv2d({
+        inChannels: 2,
+        outChannels: 3,
+        kernelSize: 3,
+        padding: 1,
+        paddingMode: 'reflect',
+        seed: 1,
+      }),
+    shape: [1, 4, 4, 2],
+    order2: true,
+  },
+  {
+    name: 'Conv2d (replicate, stride 2)',
+    make: () =>
+      new Conv2d({
+        inChannels: 2,
+        outChannels: 2,
+        kernelSize: 3,
+        stride: 2,
+        padding: 2,
+        paddingMode: 'replicate',
+        seed: 2,
+      }),
+    shape: [1, 5, 4, 2],
+  },
+  {
+    name: 'Conv2d (grouped, dilated)',
+    make: () =>
+      new Conv2d({
+        inChannels: 4,
+        outChannels: 2,
+        kernelSize: 3,
+        dilation: 2,
+        padding: 2,
+        groups: 2,
+        seed: 3,
+      }),
+    shape: [1, 5, 5, 4],
+    order2: true,
+  },
+  {
+    name: 'Conv2d (depthwise)',
+    make: () =>
+      new Conv2d({
+        inChannels: 2,
+        outChannels: 4,
+        kernelSize: 3,
+        padding: 1,
+        groups: 2,
+        bias: false,
+        seed: 4,
+      }),
+    shape: [1, 3, 4, 2],
+    order2: true,
+  },
+  {
+    name: 'ConvTranspose2d (output padding)',
+    make: () =>
+      new ConvTranspose2d({
+        inChannels: 2,
+        outChannels: 3,
+        kernelSize: 3,
+        stride: 2,
+        padding: 1,
+        outputPadding: 1,
+        seed: 5,
+      }),
+    shape: [1, 2, 3, 2],
+    order2: true,
+  },
+  {
+    name: 'ReflectionPad2d',
+    make: () => new ReflectionPad2d([1, 2, 2, 0]),
+    shape: [1, 3, 4, 2],
+    order2: true,
+  },
+  {
+    name: 'ReplicationPad2d',
+    make: () => new ReplicationPad2d([2, 0, 1, 1]),
+    shape: [1, 2, 3, 1],
+    order2: true,
+  },
+  {
+    name: 'EqualizedLr(Conv2d)',
+    make: () =>
+      new EqualizedLr(new Conv2d({ inChannels: 2, outChannels: 2, kernelSize: 3, padding: 1 }), {
+        seed: 6,
+      }),
+    shape: [1, 3, 3, 2],
+    order2: true,
+  },
+  {
+    name: 'SpectralNorm(ConvTranspose2d) (train)',
+    make: () =>
+      new SpectralNorm(
+        new ConvTranspose2d({
+          inChannels: 2,
+          outChannels: 2,
+          kernelSize: 4,
+          stride: 2,
+          padding: 1,
+          seed: 7,
+        }),
+        {
+          seed: 8,
+          // No power iteration, so that every evaluation sees the same u and v.
+          nPowerIterations: 0,
+        },
+      ),
+    shape: [1, 2, 2, 2],
+    train: true,
+    order2: true,
+  },
   {
     name: 'Linear',
     make: () => new Linear({ inFeatures: 4, outFeatures: 3, seed: 1 }),

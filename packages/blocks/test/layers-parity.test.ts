@@ -18,11 +18,14 @@ import {
   MaxPool2d,
   MultiHeadSelfAttention,
   NonLocalBlock,
+  ReflectionPad2d,
+  ReplicationPad2d,
   ResNeXtBottleneck,
   SelfAttention,
   SpectralNorm,
   Transition,
   Upsample,
+  ZeroPad2d,
 } from '../src/index.js';
 import {
   entries,
@@ -38,10 +41,13 @@ const fixture: Fixture = loadFixture();
 afterAll(() => tf.dispose(Object.values(fixture.tensors)));
 
 /** How each case's module is built from the options the fixture stored. */
+const PADS = { reflect: ReflectionPad2d, replicate: ReplicationPad2d, zero: ZeroPad2d };
+
 const builders: Record<string, (c: Record<string, any>) => Module> = {
   conv: (c) => new Conv2d(c as never),
   convt: (c) => new ConvTranspose2d(c as never),
   linear: (c) => new Linear(c as never),
+  pad: (c) => new PADS[c.mode as keyof typeof PADS](c.padding),
   bn: (c) => new BatchNorm2d(c.numFeatures, c),
   in: (c) => new InstanceNorm2d(c.numFeatures, c),
   groupnorm: (c) => new GroupNorm(c.numGroups, c.numChannels),
@@ -130,6 +136,9 @@ const EVAL_CASES = [
   'convt_k4',
   'convt_grouped',
   'linear',
+  'pad_reflect',
+  'pad_replicate',
+  'pad_zero',
   'bn_eval',
   'in_affine',
   'in_plain',
