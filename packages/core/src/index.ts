@@ -7,6 +7,7 @@ export { isNode } from './platform.js';
 export { BACKEND_NAMES, type BackendName, type BackendChoice } from './backend/names.js';
 export { init, shutdown, currentBackend, type InitOptions, type BackendInfo } from './backend/init.js';
 export { probeAdapter, type AdapterInfo } from './backend/webgpu.js';
+export { wasmThreads } from './backend/wasm.js';
 export * from './io/safetensors.js';
 export { rng, Rng, type RngState } from './random/rng.js';
 export * from './io/torch-layout.js';

@@ -1,5 +1,5 @@
 import '@tensorflow/tfjs-backend-wasm';
-import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { ArgumentError, BackendError, describe } from '../errors.js';
 import { envVar } from '../platform.js';
 import { tf } from '../tfjs.js';
@@ -61,9 +61,9 @@ async function configureThreads(option: number | undefined): Promise<void> {
   configuredThreads = requested;
 }
 
-/** The number of threads the wasm backend starts (or started) with. */
+/** The number of threads the wasm backend runs (once started) or will start with. */
 export function wasmThreads(): number {
-  return configuredThreads;
+  return wasmStarted() ? getThreadsCount() : configuredThreads;
 }
 
 let configuredPrefix: string | undefined;
