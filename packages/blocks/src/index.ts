@@ -147,3 +147,4 @@ export {
   type VggDepth,
   vggLayerNames,
 } from './nets/vgg.js';
+export type { Seed } from './seed.js';
