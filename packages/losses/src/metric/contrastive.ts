@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError, tf } from '@atelier/core';
+import { ShapeError, tf } from '@atelier/core';
 import { type Reduction, reduce, reductionArg } from '../reduction.js';
 import { finiteNumber, optionsArg, sameShape, tensorArg, valuesIn } from '../validate.js';
 import { embeddingArg } from './embeddings.js';
