@@ -162,15 +162,16 @@ export function cgan(options: CganOptions): CganHarness {
     return { z: ctx.rng.normal([n, o.latentDim]) as tf.Tensor2D, labels };
   };
   let fixed: { z: tf.Tensor2D; n: number } | undefined;
+  const optimizers = {
+    G: { optimizer: adam(), modules: ['G'], lr: o.lr },
+    D: { optimizer: adam(), modules: ['D'], lr: o.lr },
+  };
   return {
     name: 'cgan',
     options: o,
     config: o as unknown as JsonObject,
     modules: { G, D },
-    optimizers: {
-      G: { optimizer: adam(), modules: ['G'], lr: o.lr },
-      D: { optimizer: adam(), modules: ['D'], lr: o.lr },
-    },
+    optimizers,
     generators: ['G'],
     monitor: 'G',
     check(batch) {
@@ -258,6 +259,7 @@ export function cgan(options: CganOptions): CganHarness {
       return makeG();
     },
     dispose() {
+      for (const { optimizer } of Object.values(optimizers)) optimizer.dispose();
       G.dispose();
       D.dispose();
       fixed?.z.dispose();

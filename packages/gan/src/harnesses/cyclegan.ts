@@ -206,15 +206,16 @@ export function cyclegan(options?: CycleGanOptions): CycleGanHarness {
     });
     return tf.add(loss, gp) as tf.Scalar;
   };
+  const optimizers = {
+    G: { optimizer: adam(), modules: ['G_A', 'G_B'], lr: o.lr },
+    D: { optimizer: adam(), modules: ['D_A', 'D_B'], lr: o.lr },
+  };
   return {
     name: 'cyclegan',
     options: o,
     config: o as unknown as JsonObject,
     modules: { G_A, G_B, D_A, D_B, pool_A, pool_B },
-    optimizers: {
-      G: { optimizer: adam(), modules: ['G_A', 'G_B'], lr: o.lr },
-      D: { optimizer: adam(), modules: ['D_A', 'D_B'], lr: o.lr },
-    },
+    optimizers,
     generators: ['G_A', 'G_B'],
     monitor: 'cycle_A',
     check(batch) {
@@ -283,6 +284,7 @@ export function cyclegan(options?: CycleGanOptions): CycleGanHarness {
       return null;
     },
     dispose() {
+      for (const { optimizer } of Object.values(optimizers)) optimizer.dispose();
       for (const m of [G_A, G_B, D_A, D_B, pool_A, pool_B]) m.dispose();
     },
   };

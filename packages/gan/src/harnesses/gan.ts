@@ -181,15 +181,16 @@ export function gan(options?: GanOptions): GanHarness {
     ) as tf.Scalar;
   let fixedNoise: tf.Tensor2D | undefined;
   const noise = (n: number, ctx: StepContext) => ctx.rng.normal([n, o.latentDim]) as tf.Tensor2D;
+  const optimizers = {
+    G: { optimizer: adam(), modules: ['G'], lr: o.lr },
+    D: { optimizer: adam(), modules: ['D'], lr: o.lr },
+  };
   return {
     name: 'gan',
     options: o,
     config: o as unknown as JsonObject,
     modules: { G, D },
-    optimizers: {
-      G: { optimizer: adam(), modules: ['G'], lr: o.lr },
-      D: { optimizer: adam(), modules: ['D'], lr: o.lr },
-    },
+    optimizers,
     generators: ['G'],
     batchesPerStep: o.nCritic,
     monitor: 'G',
@@ -242,6 +243,7 @@ export function gan(options?: GanOptions): GanHarness {
       return makeG();
     },
     dispose() {
+      for (const { optimizer } of Object.values(optimizers)) optimizer.dispose();
       G.dispose();
       D.dispose();
       fixedNoise?.dispose();

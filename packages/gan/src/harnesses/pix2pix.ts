@@ -220,15 +220,16 @@ export function pix2pix(options?: Pix2PixOptions): Pix2PixHarness {
     o.direction === 'AtoB'
       ? { A: o.inChannels, B: o.outChannels }
       : { A: o.outChannels, B: o.inChannels };
+  const optimizers = {
+    G: { optimizer: adam(), modules: ['G'], lr: o.lr },
+    D: { optimizer: adam(), modules: ['D'], lr: o.lr },
+  };
   return {
     name: 'pix2pix',
     options: o,
     config: o as unknown as JsonObject,
     modules: { G, D },
-    optimizers: {
-      G: { optimizer: adam(), modules: ['G'], lr: o.lr },
-      D: { optimizer: adam(), modules: ['D'], lr: o.lr },
-    },
+    optimizers,
     generators: ['G'],
     monitor: 'G_L1',
     sides,
@@ -283,6 +284,7 @@ export function pix2pix(options?: Pix2PixOptions): Pix2PixHarness {
       return makeG();
     },
     dispose() {
+      for (const { optimizer } of Object.values(optimizers)) optimizer.dispose();
       G.dispose();
       D.dispose();
     },

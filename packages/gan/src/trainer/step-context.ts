@@ -90,7 +90,8 @@ export class StepRun implements StepContext {
       }
       spec.optimizer.applyGradients(grads);
     } finally {
-      tf.dispose(value);
+      // A single term of weight 1 is the total itself: it stays logged.
+      if (![...this.#logged.values()].includes(value)) tf.dispose(value);
       tf.dispose(Object.values(grads));
     }
   }

@@ -43,6 +43,11 @@ export interface TrainOptions {
   out?: string;
   /** Continue the run in `out` from its checkpoint. */
   resume?: boolean;
+  /**
+   * A time budget in seconds: the run ends normally (samples, checkpoint, weights,
+   * report) after the first step that reaches it, even before `steps`.
+   */
+  maxSeconds?: number;
   /** Steps between checkpoints (0: only at the end and on an interrupt); default 500. */
   checkpointEvery?: number;
   /** Steps between metrics lines; default 10. */
@@ -159,6 +164,12 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
   }
   if (options.resume && !options.out)
     throw new ArgumentError('train: resume needs the run folder (out)');
+  const maxSeconds = options.maxSeconds;
+  if (maxSeconds !== undefined && !(typeof maxSeconds === 'number' && maxSeconds > 0)) {
+    throw new ArgumentError(
+      `train: maxSeconds must be a positive number, got ${describe(maxSeconds)}`,
+    );
+  }
 
   const loader = new BatchLoader<unknown>(options.data, batchSize, seed, options.shuffle ?? true);
   const stepsPerEpoch = Math.max(1, Math.floor(loader.batchesPerEpoch / perStep));
@@ -284,6 +295,7 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
     sampleBatch = items.length > 0 ? collate(items as never) : undefined;
   }
   const sampleColumns: string[] = [];
+  let sampledAt = -1;
 
   let stopRequested = false;
   const stop = () => {
@@ -315,13 +327,21 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
 
   const progress = (phase: TrainProgress['phase']) => {
     const perSecond = rate.perSecond;
+    const bySteps = perSecond > 0 ? (totalSteps - step) / perSecond : undefined;
+    const byTime =
+      maxSeconds !== undefined
+        ? Math.max(0, maxSeconds - (Date.now() - started) / 1000)
+        : undefined;
     options.onProgress?.({
       phase,
       step,
       totalSteps,
       epoch: loader.position.epoch,
       stepsPerSecond: perSecond,
-      etaSeconds: perSecond > 0 ? (totalSteps - step) / perSecond : undefined,
+      etaSeconds:
+        byTime !== undefined && bySteps !== undefined
+          ? Math.min(byTime, bySteps)
+          : (bySteps ?? byTime),
       losses: lastLosses,
       lr: currentLr(),
       out: folder?.dir,
@@ -333,6 +353,7 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
     const generators: Record<string, Module> = {};
     for (const name of harness.generators)
       generators[name] = (shadows[`${name}_ema`] ?? harness.modules[name])!;
+    sampledAt = step;
     const grid = isolated(checkpointModules, () =>
       tf.tidy(() => {
         const columns = harness.samples(sampleBatch, generators);
@@ -481,8 +502,13 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
       }
       if (folder && checkpointEvery > 0 && step % checkpointEvery === 0 && step < totalSteps)
         await checkpoint();
+      if (maxSeconds !== undefined && (Date.now() - started) / 1000 >= maxSeconds) break;
     }
     if (folder) {
+      if (sampledAt !== step) {
+        await flushMetrics();
+        await writeSamples();
+      }
       await checkpoint();
       if (status === 'finished') await exportGenerators(folder, harness, shadows);
       await writeReport(
