@@ -3,6 +3,9 @@ import { BACKEND_NAMES, type BackendName } from '@atelier/core';
 import { UsageError } from '../errors.js';
 import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
+import { showcaseCommand } from './showcase.js';
+import { trainCommandEntry } from './train.js';
+import { translateCommand } from './translate.js';
 
 export interface Command {
   summary: string;
@@ -92,4 +95,7 @@ export const commands: Record<string, Command> = {
       console.log(`${output}: ${result.tensors} tensors, ${result.bytes} bytes`);
     },
   },
+  train: trainCommandEntry,
+  translate: translateCommand,
+  showcase: showcaseCommand,
 };

@@ -1,0 +1,234 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import {
+  ArgumentError,
+  BACKEND_NAMES,
+  type BackendChoice,
+  convertChannels,
+  fromSigned,
+  init,
+  type Module,
+  readImage,
+  readSafetensors,
+  readTorchCheckpoint,
+  rng,
+  shutdown,
+  tf,
+  toSigned,
+  writeImage,
+} from '@atelier/core';
+import { resize } from '@atelier/datasets';
+import {
+  createGenerator,
+  type GeneratorSpec,
+  type NetG,
+  parseNetG,
+  sizeMultiple,
+} from '@atelier/gan';
+import { UsageError } from '../errors.js';
+import { type Command, parse } from './registry.js';
+
+export const translateUsage =
+  'atelier translate --weights <G.safetensors|latest_net_G.pth> [--net unet_256|unet_128|resnet_9blocks|resnet_6blocks] ' +
+  '[--norm batch|instance|none] [--ngf 64] [--in-channels 3] [--out-channels 3] [--dropout|--no-dropout] ' +
+  '[--size 256] [--eval] [--out DIR] [--backend auto|webgpu|wasm|cpu] <images...>';
+
+export interface TranslateOptions {
+  weights: string;
+  /** Generator architecture; read from the weights' metadata when they come from `atelier train`. */
+  net?: NetG;
+  norm?: GeneratorSpec['norm'];
+  ngf?: number;
+  inChannels?: number;
+  outChannels?: number;
+  dropout?: boolean;
+  /** Side the images are resized to (bicubic); default 256 or the trained size. */
+  size?: number;
+  /** Batch norm from running statistics and no dropout (junyanz's --eval); default off, as junyanz's test.py. */
+  eval?: boolean;
+  /** Output folder (default: beside each input). */
+  out?: string;
+}
+
+/** What `atelier train` writes into an exported generator's metadata. */
+interface ExportedConfig {
+  netG?: NetG;
+  ngf?: number;
+  norm?: GeneratorSpec['norm'];
+  G?: { norm?: GeneratorSpec['norm'] };
+  dropout?: boolean;
+  inChannels?: number;
+  outChannels?: number;
+  channelsA?: number;
+  channelsB?: number;
+  size?: number;
+}
+
+async function readWeights(
+  path: string,
+): Promise<{ tensors: Record<string, tf.Tensor>; metadata: Record<string, string> }> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(path));
+  } catch (error) {
+    throw new UsageError(`cannot read --weights '${path}': ${(error as Error).message}`);
+  }
+  const ext = extname(path).toLowerCase();
+  if (ext === '.pth' || ext === '.pt') return { tensors: readTorchCheckpoint(bytes), metadata: {} };
+  const { tensors, metadata } = readSafetensors(bytes);
+  if (metadata.layout !== undefined && metadata.layout !== 'torch') {
+    tf.dispose(Object.values(tensors));
+    throw new ArgumentError(
+      `${path}: weights in layout '${metadata.layout}'; translate reads PyTorch-layout files (atelier convert, atelier train)`,
+    );
+  }
+  return { tensors, metadata };
+}
+
+/**
+ * Runs a trained pix2pix or CycleGAN generator over images: one from `atelier train`
+ * (its architecture comes with it) or junyanz's pretrained `latest_net_G.pth` (as is, or
+ * converted with `atelier convert`; give --net and, if not the default, --norm). Each
+ * output is written as `<name>_fake.png`. Returns the files written.
+ */
+export async function translate(inputs: string[], options: TranslateOptions): Promise<string[]> {
+  if (inputs.length === 0) throw new UsageError('expected at least one input image');
+  const { tensors, metadata } = await readWeights(options.weights);
+  let G: Module | undefined;
+  try {
+    const saved = metadata['atelier.config']
+      ? (JSON.parse(metadata['atelier.config']) as ExportedConfig)
+      : {};
+    const module = metadata['atelier.module'];
+    const net = options.net ?? saved.netG;
+    if (!net)
+      throw new UsageError(
+        '--net is required for weights not written by atelier train (e.g. --net unet_256 for pix2pix, resnet_9blocks for CycleGAN)',
+      );
+    const parsed = parseNetG(net, 'translate');
+    // pix2pix's G maps inChannels to outChannels (direction only swaps the data);
+    // CycleGAN's G_A maps A to B and G_B the other way.
+    const cycle =
+      module === 'G_B' ? [saved.channelsB, saved.channelsA] : [saved.channelsA, saved.channelsB];
+    const spec: GeneratorSpec = {
+      netG: net,
+      inChannels: options.inChannels ?? saved.inChannels ?? cycle[0] ?? 3,
+      outChannels: options.outChannels ?? saved.outChannels ?? cycle[1] ?? 3,
+      ngf: options.ngf ?? saved.ngf ?? 64,
+      norm:
+        options.norm ??
+        saved.G?.norm ??
+        saved.norm ??
+        (parsed.kind === 'unet' ? 'batch' : 'instance'),
+      dropout: options.dropout ?? saved.dropout ?? parsed.kind === 'unet',
+      initType: 'normal',
+      initGain: 0.02,
+    };
+    G = createGenerator(spec, rng(0));
+    G.loadStateDict(tensors, { from: 'torch' });
+    if (options.eval) G.eval();
+    const size =
+      options.size ?? saved.size ?? (parsed.kind === 'unet' ? 2 ** parsed.numDowns : 256);
+    if (size % sizeMultiple(parsed) !== 0) {
+      throw new UsageError(
+        `--size ${size} must be a multiple of ${sizeMultiple(parsed)} for ${net}`,
+      );
+    }
+    const written: string[] = [];
+    if (options.out) await mkdir(options.out, { recursive: true });
+    for (const input of inputs) {
+      const image = await readImage(input);
+      let fake: tf.Tensor3D;
+      try {
+        const [h, w, c] = image.shape;
+        const pixels = { data: image.dataSync() as Float32Array, height: h, width: w, channels: c };
+        const resized =
+          h === size && w === size ? pixels : resize(pixels, size, size, 'bicubic', 255);
+        fake = tf.tidy(() => {
+          const x = convertChannels(
+            tf.tensor3d(resized.data, [size, size, resized.channels]),
+            spec.inChannels as 1 | 3 | 4,
+          );
+          const y = G!.forward(tf.expandDims(toSigned(x), 0)) as tf.Tensor4D;
+          return fromSigned(tf.squeeze(y, [0])) as tf.Tensor3D;
+        });
+      } finally {
+        image.dispose();
+      }
+      const name = `${basename(input, extname(input))}_fake.png`;
+      const path = options.out ? join(options.out, name) : join(input, '..', name);
+      try {
+        await writeImage(path, fake);
+      } finally {
+        fake.dispose();
+      }
+      written.push(path);
+    }
+    return written;
+  } finally {
+    tf.dispose(Object.values(tensors));
+    G?.dispose();
+  }
+}
+
+export const translateCommand: Command = {
+  summary:
+    'run a trained pix2pix/CycleGAN generator (atelier train output or junyanz .pth) over images',
+  usage: translateUsage,
+  async run(args) {
+    const { values, positionals } = parse(args, {
+      weights: { type: 'string' },
+      net: { type: 'string' },
+      norm: { type: 'string' },
+      ngf: { type: 'string' },
+      'in-channels': { type: 'string' },
+      'out-channels': { type: 'string' },
+      dropout: { type: 'boolean' },
+      'no-dropout': { type: 'boolean' },
+      size: { type: 'string' },
+      eval: { type: 'boolean' },
+      out: { type: 'string' },
+      backend: { type: 'string' },
+    });
+    if (!values.weights) throw new UsageError('--weights is required');
+    const int = (flag: string) => {
+      const v = values[flag];
+      if (v === undefined) return undefined;
+      const n = Number(v);
+      if (!Number.isSafeInteger(n) || n < 1)
+        throw new UsageError(`--${flag}: expected a positive integer, got '${v}'`);
+      return n;
+    };
+    const norm = values.norm as string | undefined;
+    if (norm !== undefined && !['batch', 'instance', 'none'].includes(norm)) {
+      throw new UsageError(`--norm: expected batch, instance or none, got '${norm}'`);
+    }
+    const backend = (values.backend as string | undefined) ?? 'auto';
+    if (backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
+      throw new UsageError(
+        `--backend: expected auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`,
+      );
+    }
+    const options: TranslateOptions = { weights: values.weights as string };
+    if (values.net !== undefined) options.net = values.net as NetG;
+    if (norm !== undefined) options.norm = norm as GeneratorSpec['norm'];
+    if (values.dropout) options.dropout = true;
+    if (values['no-dropout']) options.dropout = false;
+    if (values.eval) options.eval = true;
+    if (values.out !== undefined) options.out = values.out as string;
+    const ngf = int('ngf');
+    if (ngf !== undefined) options.ngf = ngf;
+    const inChannels = int('in-channels');
+    if (inChannels !== undefined) options.inChannels = inChannels;
+    const outChannels = int('out-channels');
+    if (outChannels !== undefined) options.outChannels = outChannels;
+    const size = int('size');
+    if (size !== undefined) options.size = size;
+    await init({ backend: backend as BackendChoice });
+    try {
+      for (const path of await translate(positionals, options)) console.log(path);
+    } finally {
+      await shutdown();
+    }
+  },
+};
