@@ -143,7 +143,9 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
         const [h, w, c] = image.shape;
         const pixels = { data: image.dataSync() as Float32Array, height: h, width: w, channels: c };
         const resized =
-          h === size && w === size ? pixels : resize(pixels, size, size, 'bicubic', 255);
+          h === size && w === size
+            ? pixels
+            : resize(pixels, size, size, { interpolation: 'bicubic', clampTo: 255, round: true });
         fake = tf.tidy(() => {
           const x = convertChannels(
             tf.tensor3d(resized.data, [size, size, resized.channels]),
