@@ -1,9 +1,14 @@
 import { tf } from '@atelier/core';
 import { checkGrad, describeBackends } from '@atelier/core/testing';
 import { expect, it } from 'vitest';
-import { ADVERSARIAL_KINDS, type AdversarialKind, adversarial } from '../src/index.js';
+import {
+  ADVERSARIAL_KINDS,
+  type AdversarialKind,
+  adversarial,
+  driftPenalty,
+} from '../src/index.js';
 import { type DWeights, discriminate } from './discriminator.js';
-import { expectClose, expectNoLeak, fixture, tensor } from './helpers.js';
+import { expectClose, expectNoLeak, fixture, points, tensor } from './helpers.js';
 
 const F = () => fixture().adversarial;
 
@@ -48,6 +53,40 @@ describeBackends('adversarial losses', (backend) => {
         await expectClose(df!, c.discriminator_grad_fake, 1e-6);
         tf.dispose([g, gf!, dr!, df!, ...(gr ? [gr] : [])]);
       }
+    });
+    tf.dispose([r, fk]);
+  });
+
+  it('first-order gradients (logits of patch shape) agree with finite differences; labels may be tensors', async () => {
+    const r = tensor(F().real);
+    const fk = tensor(F().fake);
+    const maxPoints = points(backend, 8);
+    for (const kind of ADVERSARIAL_KINDS) {
+      const g =
+        kind === 'relativistic'
+          ? await checkGrad(
+              (a, b) => adversarial.generator(kind, b!, { realLogits: a! }),
+              [r, fk],
+              {
+                maxPoints,
+              },
+            )
+          : await checkGrad((b) => adversarial.generator(kind, b!), [fk], { maxPoints });
+      const d = await checkGrad((a, b) => adversarial.discriminator(kind, a!, b!), [r, fk], {
+        maxPoints,
+      });
+      expect(g.ok, `${kind} generator: ${JSON.stringify(g.failures)}`).toBe(true);
+      expect(d.ok, `${kind} discriminator: ${JSON.stringify(d.failures)}`).toBe(true);
+    }
+    const drift = await checkGrad((a) => driftPenalty(a!), [r], { maxPoints });
+    expect(drift.ok, JSON.stringify(drift.failures)).toBe(true);
+    // A label tensor (per logit, or broadcasting) is the same as the number it holds.
+    await expectNoLeak(async () => {
+      const labels = tf.fill([2, 1, 1, 1], 0.9);
+      const asTensor = adversarial.discriminator('nonSaturating', r, fk, { realLabel: labels });
+      const asNumber = adversarial.discriminator('nonSaturating', r, fk, { realLabel: 0.9 });
+      await expectClose(asTensor, Array.from(await asNumber.data()), 1e-6);
+      tf.dispose([labels, asTensor, asNumber]);
     });
     tf.dispose([r, fk]);
   });
