@@ -4,7 +4,7 @@
 // run that package's README example (its first ```js block) with plain Node (ESM).
 // Catches broken `exports`, missing files and imports that only work in the workspace.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -27,21 +27,40 @@ function example(dir) {
   return match[1];
 }
 
-// Each entry: the packages a user installs (core first) and whose README example runs.
-const cases = [
-  { packages: ['packages/core'], example: 'packages/core' },
-  { packages: ['packages/core', 'packages/cli'], example: 'packages/cli' },
-  ...(process.argv.includes('--datasets')
-    ? [{ packages: ['packages/core', 'packages/datasets'], example: 'packages/datasets' }]
-    : []),
-];
+// Workspace packages by name, to install each example's package with its @atelier
+// dependencies (transitively) and nothing else.
+const workspace = new Map(
+  readdirSync(join(root, 'packages')).flatMap((dir) => {
+    const file = join(root, 'packages', dir, 'package.json');
+    if (!existsSync(file)) return [];
+    const pkg = JSON.parse(readFileSync(file, 'utf8'));
+    return [[pkg.name, { dir: `packages/${dir}`, pkg }]];
+  }),
+);
+
+function closure(name, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  for (const dep of Object.keys(workspace.get(name).pkg.dependencies ?? {})) {
+    if (workspace.has(dep)) closure(dep, seen);
+  }
+  return seen;
+}
+
+// Every public package whose sources exist runs its README example.
+const cases = [...workspace.values()]
+  .filter(({ dir, pkg }) => !pkg.private && existsSync(join(root, dir, 'src/index.ts')))
+  .map(({ dir, pkg }) => ({
+    packages: [...closure(pkg.name)].map((name) => workspace.get(name).dir),
+    example: dir,
+  }));
 
 let passed = 0;
 let failed = 0;
 const tarballs = mkdtempSync(join(tmpdir(), 'atelier-packs-'));
 const packed = new Map();
 for (const c of cases) {
-  const name = c.packages.map((p) => p.split('/')[1]).join(' + ');
+  const name = `${c.example.split('/')[1]} (with ${c.packages.length - 1} dependencies)`;
   try {
     const files = c.packages.map((p) => {
       if (!packed.has(p)) packed.set(p, pack(p, tarballs));
