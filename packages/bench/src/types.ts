@@ -27,7 +27,8 @@ export interface Protocol {
 
 /** What a case runs on a backend: `run` is timed; `dispose` frees its inputs. */
 export interface CaseStep {
-  run(): tf.Tensor | tf.Tensor[];
+  /** May be async (an input pipeline awaits files and threads); the timing includes it. */
+  run(): tf.Tensor | tf.Tensor[] | Promise<tf.Tensor | tf.Tensor[]>;
   dispose(): void;
   /** Said in the report beside the number (e.g. which formulation ran). */
   note?: string;
@@ -39,7 +40,7 @@ export interface BenchCase {
   /** What is computed, with shapes, for the Markdown table. */
   description: string;
   /** Builds the inputs on the current backend. */
-  setup(backend: BackendName): CaseStep;
+  setup(backend: BackendName): CaseStep | Promise<CaseStep>;
   /** The same case for the suite's PyTorch script; absent when PyTorch has no counterpart. */
   reference?: Record<string, unknown>;
   /** A reason not to run the case on a backend (say, it would take minutes there). */
@@ -52,6 +53,8 @@ export interface Suite {
   cases: BenchCase[];
   /** File under packages/bench/python/ that times the cases' `reference` specs with PyTorch. */
   python?: string;
+  /** Work before anything is timed, PyTorch included (say, writing the files both sides read). */
+  prepare?(): Promise<void>;
   /** Per-backend changes to the default protocol (slow backends get fewer runs). */
   protocol?: Partial<Record<BackendName | 'reference', Partial<Protocol>>>;
   /** Extra lines for the Markdown report, computed from the results. */

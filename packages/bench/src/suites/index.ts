@@ -1,5 +1,7 @@
 // Every suite registers here; a new suite is one file and one line.
 import { registerSuite } from '../registry.js';
+import { datasetsSuite } from './datasets.js';
 import { opsSuite } from './ops.js';
 
 registerSuite(opsSuite);
+registerSuite(datasetsSuite);
