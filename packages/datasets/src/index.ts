@@ -23,6 +23,7 @@ export {
   resampleWindow,
   resize,
 } from './image/resample.js';
+export { type AugmentOptions, augment } from './pipeline/augment.js';
 export { collate } from './pipeline/collate.js';
 export {
   type Batched,

@@ -112,3 +112,42 @@ describeBackends('pipeline', () => {
     expect((await labels(numbered(10).take(3).batch(10))).flat()).toEqual([0, 1, 2]);
   });
 });
+
+describeBackends('augment', () => {
+  it('crops and flips every field alike, label maps by nearest neighbour, by seed, leaking nothing', async () => {
+    const { augment } = await import('../src/pipeline/augment.js');
+    // A label map and the same values as an image: a shared crop keeps them equal.
+    const ids = Int32Array.from({ length: 12 * 10 }, (_, i) => (i * 7) % 5);
+    const ds = Dataset.indexed(4, () => ({
+      image: tf.tensor3d(Float32Array.from(ids), [12, 10, 1]),
+      labels: tf.tensor2d(ids, [12, 10], 'int32'),
+      name: 'x',
+    }));
+    const before = tf.memory().numTensors;
+    const crops = ds.mapAsync(augment({ preprocess: 'crop', cropSize: 6, seed: 2 }));
+    const seen = new Set<string>();
+    for (let epoch = 0; epoch < 3; epoch++) {
+      for await (const s of crops.iterate({ epoch })) {
+        expect(s.image.shape).toEqual([6, 6, 1]);
+        expect(s.labels.dtype).toBe('int32');
+        const a = Array.from(await s.image.data());
+        expect(Array.from(await s.labels.data())).toEqual(a);
+        seen.add(a.join());
+        expect(s.name).toBe('x');
+      }
+    }
+    expect(seen.size).toBeGreaterThan(3);
+    const again = await crops.toArray({ epoch: 1 });
+    const first = await ds
+      .mapAsync(augment({ preprocess: 'crop', cropSize: 6, seed: 2 }))
+      .toArray({ epoch: 1 });
+    for (let i = 0; i < 4; i++)
+      expect(await again[i]!.image.data()).toEqual(await first[i]!.image.data());
+    tf.dispose([...again, ...first].flatMap((s) => [s.image, s.labels]));
+    const resized = await ds.mapAsync(augment({ loadSize: 16, cropSize: 14 })).toArray();
+    expect(resized[0]!.image.shape).toEqual([14, 14, 1]);
+    expect(resized[0]!.labels.shape).toEqual([14, 14]);
+    tf.dispose(resized.flatMap((s) => [s.image, s.labels]));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
