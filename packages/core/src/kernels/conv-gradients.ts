@@ -1,7 +1,7 @@
 /**
  * Gradients of convolution that tfjs 4.22 lacks or refuses, on every backend:
  * - Conv2D and DepthwiseConv2dNative with dilation > 1 (tfjs throws): exact, through
- *   spaceToBatchND, where a dilated convolution is a plain one on d*d subsampled images;
+ *   the d*d phase images (spaceToBatchND), where a dilated convolution is a plain one;
  * - Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropInput and
  *   DepthwiseConv2dNativeBackpropFilter (none registered): second-order gradients of
  *   every convolution (gradient penalties) go through them.
@@ -16,6 +16,7 @@ import {
   depthwiseBackpropFilter,
   depthwiseBackpropInput,
 } from './conv-backprop-ops.js';
+import { fromPhases, toPhases } from './dilation-phases.js';
 import './mirror-pad-gradient.js';
 
 type Shape4 = [number, number, number, number];
@@ -27,9 +28,9 @@ function pairOf(value: number | [number, number] | undefined): [number, number] 
 }
 
 /**
- * Gradients of a stride-1 convolution with dilation d, through spaceToBatchND: with the
- * padded input split into d*d phase images (x_b), the dilated convolution is a plain
- * 'valid' convolution of each phase, and batchToSpaceND interleaves the results.
+ * Gradients of a stride-1 convolution with dilation d: with the padded input split into
+ * its d*d phase images (spaceToBatchND's x_b), the dilated convolution is a plain 'valid'
+ * convolution of each phase, and interleaving the phases back gives the output.
  */
 function dilatedGrads(
   x: tf.Tensor4D,
@@ -53,23 +54,23 @@ function dilatedGrads(
   const [dh, dw] = dilations;
   const extraH = (dh - ((x.shape[1] + top + bottom) % dh)) % dh;
   const extraW = (dw - ((x.shape[2] + left + right) % dw)) % dw;
-  const padX = [
+  const padX: [[number, number], [number, number]] = [
     [top, bottom + extraH],
     [left, right + extraW],
   ];
-  const padY = [
+  const padY: [[number, number], [number, number]] = [
     [0, extraH],
     [0, extraW],
   ];
-  const phases = () => tf.spaceToBatchND(x, [dh, dw], padX) as tf.Tensor4D;
-  const dyPhases = () => tf.spaceToBatchND(dy, [dh, dw], padY) as tf.Tensor4D;
+  const phases = () => toPhases(x, [dh, dw], padX);
+  const dyPhases = () => toPhases(dy, [dh, dw], padY);
   return {
     x: () => {
       const xb = phases();
       const dxb = depthwise
         ? depthwiseBackpropInput(xb.shape, dyPhases(), filter, 1, 1, 'valid')
         : conv2dBackpropInput(xb.shape, dyPhases(), filter, 1, 'valid');
-      return tf.batchToSpaceND(dxb, [dh, dw], padX);
+      return fromPhases(dxb, [dh, dw], padX);
     },
     filter: () =>
       depthwise
