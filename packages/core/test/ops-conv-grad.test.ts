@@ -217,13 +217,14 @@ describeBackends(
         [3, 1],
         [0, 0],
       ];
-      const sliceOnly = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+      const sliceOnly = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
         save([x]);
         return {
           value: tf.mirrorPad(x as tf.Tensor4D, paddings, 'reflect'),
-          gradFunc: (dy, [saved]) => tf.slice(dy, [0, 2, 3, 0], saved!.shape),
+          gradFunc: (dy: tf.Tensor, [saved]: tf.Tensor[]) =>
+            tf.slice(dy, [0, 2, 3, 0], saved!.shape),
         };
-      }) as (x: tf.Tensor) => tf.Tensor;
+      }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
       const x = values([1, 4, 5, 2], 53);
       const r = await checkGrad((a) => tf.square(sliceOnly(a!)), [x], { maxPoints: 40 });
       expect(r.ok).toBe(false);

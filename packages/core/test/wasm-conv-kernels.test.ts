@@ -29,7 +29,7 @@ function values(shape: number[], seed: number): tf.Tensor4D {
     s = (s * 16807) % 2147483647;
     out[i] = (s / 2147483647) * 2 - 1;
   }
-  return tf.tensor(out, shape) as tf.Tensor4D;
+  return tf.tensor4d(out, shape as Shape4);
 }
 
 const explicit = (t: number, b: number, l: number, r: number): Pad => [
@@ -81,10 +81,12 @@ async function runAll(dilatedByGrad: boolean): Promise<{ name: string; data: Flo
     let dw: tf.Tensor;
     if (dilatedByGrad && (c.d[0] > 1 || c.d[1] > 1)) {
       // tfjs's cpu depthwise backprops ignore dilation: the reference there is the
-      // gradient of the forward op (through spaceToBatchND, see conv-gradients).
-      [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      // gradient of the forward op (through its phase images, see conv-gradients).
+      const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
         tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.s, c.pad, 'NHWC', c.d),
       )([x, w], dy);
+      dx = grads[0]!;
+      dw = grads[1]!;
     } else {
       dx = depthwiseBackpropInput(c.x, dy, w, c.s, c.d, c.pad);
       dw = depthwiseBackpropFilter(x, dy, c.f, c.s, c.d, c.pad);

@@ -27,6 +27,17 @@ function pairOf(value: number | [number, number] | undefined): [number, number] 
   return typeof value === 'number' ? [value, value] : value;
 }
 
+/** tfjs runs dilation > 1 with stride > 1 in some forwards; the gradient here needs stride 1. */
+function checkStrideOne(op: string, strides: number | [number, number]): void {
+  const [sh, sw] = pairOf(strides);
+  if (sh !== 1 || sw !== 1) {
+    throw new Error(
+      `Gradient of ${op}: dilation > 1 needs stride 1, got strides ${sh}x${sw} ` +
+        '(ops.conv2d and ops.depthwiseConv2d take any stride with any dilation)',
+    );
+  }
+}
+
 /**
  * Gradients of a stride-1 convolution with dilation d: with the padded input split into
  * its d*d phase images (spaceToBatchND's x_b), the dilated convolution is a plain 'valid'
@@ -114,7 +125,7 @@ tf.registerGradient({
     if (dataFormat === 'NCHW') {
       throw new Error('Gradient of conv2d: dilation > 1 needs dataFormat NHWC');
     }
-    // The forward op allows dilation > 1 only with stride 1.
+    checkStrideOne('conv2d', strides);
     return dilatedGrads(x, filter, dy as tf.Tensor4D, d, pad, dimRoundingMode, false);
   },
 });
@@ -151,6 +162,7 @@ tf.registerGradient({
           ),
       };
     }
+    checkStrideOne('depthwiseConv2d', strides);
     return dilatedGrads(x, filter, dy as tf.Tensor4D, d, pad, dimRoundingMode, true);
   },
 });

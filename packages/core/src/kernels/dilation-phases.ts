@@ -34,5 +34,9 @@ export function fromPhases(
   const rows = tf.transpose(tf.reshape(cols, [dh, n * hb, wb * dw * c]), [1, 0, 2]);
   const full = tf.reshape(rows, [n, hb * dh, wb * dw, c]);
   const [[top, bottom], [left, right]] = crops;
-  return tf.slice(full, [0, top, left, 0], [n, hb * dh - top - bottom, wb * dw - left - right, c]);
+  return tf.slice(
+    full,
+    [0, top, left, 0],
+    [n, hb * dh - top - bottom, wb * dw - left - right, c],
+  ) as tf.Tensor4D;
 }
