@@ -85,7 +85,7 @@ function conv2dBackpropFilter(args: {
     pad,
     dimRoundingMode,
   );
-  const [kh, kw, inC, outC] = filterShape;
+  const [kh, kw, , outC] = filterShape;
   const [n, outH, outW] = shape4(dy);
   const { strideHeight: sh, strideWidth: sw } = info;
   const rows = sh * (outH - 1) + kh;
