@@ -34,7 +34,13 @@ export function finiteNumber(
   return value;
 }
 
-export function integerArg(fn: string, name: string, value: unknown, min = 1, max?: number): number {
+export function integerArg(
+  fn: string,
+  name: string,
+  value: unknown,
+  min = 1,
+  max?: number,
+): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new ArgumentError(`${fn}: ${name} must be an integer >= ${min}, got ${describe(value)}`);
   }
@@ -120,7 +126,7 @@ export async function maskArg(fn: string, name: string, value: unknown): Promise
       `${fn}: ${name} must be [H, W], [H, W, 1|3] or [1, H, W, 1|3], got shape [${s.join(', ')}]`,
     );
   }
-  const range = tf.tidy(() => tf.stack([tf.min(value), tf.max(value)]).cast('float32'));
+  const range = tf.tidy(() => tf.cast(tf.stack([tf.min(value), tf.max(value)]), 'float32'));
   const [min, max] = (await range.data()) as Float32Array;
   range.dispose();
   if (!(min! >= 0) || !(max! <= 255)) {

@@ -61,8 +61,15 @@ export async function adam(
       x[i]! -= (stepSize * mi) / (Math.sqrt(vi) / sqrtC2 + eps);
     }
     if (o.onIteration) {
-      const keepGoing = await o.onIteration({ iteration: iter, loss, x, evaluations: iter });
-      if (keepGoing === false) return { x, loss, iterations: iter, evaluations: iter, reason: 'stopped' };
+      const keepGoing = await o.onIteration({
+        iteration: iter,
+        loss,
+        x,
+        grad: g,
+        evaluations: iter,
+      });
+      if (keepGoing === false)
+        return { x, loss, iterations: iter, evaluations: iter, reason: 'stopped' };
     }
   }
   return { x, loss, iterations: maxIter, evaluations: maxIter, reason: 'max-iterations' };

@@ -49,7 +49,11 @@ export async function lbfgs(
   }
   const o = optionsArg(fn, options);
   const maxIter = integerArg(fn, 'maxIterations', o.maxIterations ?? 20);
-  const maxEval = integerArg(fn, 'maxEvaluations', o.maxEvaluations ?? Math.floor((maxIter * 5) / 4));
+  const maxEval = integerArg(
+    fn,
+    'maxEvaluations',
+    o.maxEvaluations ?? Math.floor((maxIter * 5) / 4),
+  );
   const lr = finiteNumber(fn, 'learningRate', o.learningRate ?? 1, { exclusiveMin: 0 });
   const tolGrad = finiteNumber(fn, 'toleranceGrad', o.toleranceGrad ?? 1e-7, { min: 0 });
   const tolChange = finiteNumber(fn, 'toleranceChange', o.toleranceChange ?? 1e-9, { min: 0 });
@@ -66,12 +70,14 @@ export async function lbfgs(
       );
     }
     if (typeof e.loss !== 'number') {
-      throw new ArgumentError(`${fn}: the objective must return a numeric loss, got ${describe(e.loss)}`);
+      throw new ArgumentError(
+        `${fn}: the objective must return a numeric loss, got ${describe(e.loss)}`,
+      );
     }
     return e;
   };
 
-  let { loss, grad } = await evaluate(x);
+  let { loss, grad }: { loss: number; grad: Float32Array } = await evaluate(x);
   let evaluations = 1;
   const result = (reason: OptimizeResult['reason'], iterations: number): OptimizeResult => ({
     x,
@@ -87,7 +93,7 @@ export async function lbfgs(
   const ro: number[] = [];
   const al = new Float64Array(historySize);
   let hDiag = 1;
-  let d = new Float32Array(n);
+  let d: Float32Array = new Float32Array(n);
   let t = 0;
   let prevGrad: Float32Array | undefined;
   let prevLoss = loss;
@@ -158,7 +164,7 @@ export async function lbfgs(
     evaluations += lsEvaluations;
 
     if (o.onIteration) {
-      const keepGoing = await o.onIteration({ iteration: iter, loss, x, evaluations });
+      const keepGoing = await o.onIteration({ iteration: iter, loss, x, grad, evaluations });
       if (keepGoing === false) return result('stopped', iter);
     }
     if (iter === maxIter) return result('max-iterations', iter);

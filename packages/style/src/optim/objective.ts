@@ -19,11 +19,13 @@ export interface IterationInfo {
   loss: number;
   /** The current iterate (the optimiser's own array: copy it to keep it). */
   x: Float32Array;
+  /** The gradient the objective returned at `x` (the last evaluated one for Adam and a fixed-step L-BFGS). */
+  grad: Float32Array;
   /** Objective evaluations so far. */
   evaluations: number;
 }
 
-export type IterationCallback = (info: IterationInfo) => void | boolean | Promise<void | boolean>;
+export type IterationCallback = (info: IterationInfo) => void | boolean | Promise<boolean | undefined>;
 
 export interface OptimizeResult {
   x: Float32Array;

@@ -16,7 +16,12 @@ export function axpy(alpha: number, x: Float32Array, y: Float32Array): void {
 }
 
 /** out = a + t * d (a new array unless `out` is given). */
-export function step(a: Float32Array, t: number, d: Float32Array, out?: Float32Array): Float32Array {
+export function step(
+  a: Float32Array,
+  t: number,
+  d: Float32Array,
+  out?: Float32Array,
+): Float32Array {
   const r = out ?? new Float32Array(a.length);
   for (let i = 0; i < a.length; i++) r[i] = a[i]! + t * d[i]!;
   return r;
