@@ -1,7 +1,9 @@
 // Every suite registers here; a new suite is one file and one line.
 import { registerSuite } from '../registry.js';
 import { datasetsSuite } from './datasets.js';
+import { netsSuite } from './nets.js';
 import { opsSuite } from './ops.js';
 
 registerSuite(opsSuite);
+registerSuite(netsSuite);
 registerSuite(datasetsSuite);
