@@ -4,16 +4,25 @@ import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
 import { tf } from '../tfjs.js';
 
 /**
+ * WebGPU comes last: a tensor used on a backend moves there, and moving it back out of
+ * WebGPU needs a synchronous read, which Node's WebGPU cannot do (tfjs reads through an
+ * OffscreenCanvas). Tensors made at a test file's top level then travel cpu -> wasm ->
+ * webgpu and never back.
+ */
+const TEST_ORDER: readonly BackendName[] = ['cpu', 'wasm', 'webgpu'];
+
+/**
  * The backends the tests run on: all three, or those named in ATELIER_TEST_BACKENDS
  * (comma separated). WebGPU on a machine without a GPU needs SwiftShader (see README).
  */
 export function testBackends(): BackendName[] {
   const named = process.env.ATELIER_TEST_BACKENDS;
-  if (!named) return [...BACKEND_NAMES];
+  if (!named) return [...TEST_ORDER];
   return named
     .split(',')
     .map((s) => s.trim())
-    .filter((s): s is BackendName => (BACKEND_NAMES as readonly string[]).includes(s));
+    .filter((s): s is BackendName => (BACKEND_NAMES as readonly string[]).includes(s))
+    .sort((a, b) => TEST_ORDER.indexOf(a) - TEST_ORDER.indexOf(b));
 }
 
 /**
