@@ -1,9 +1,10 @@
 """PyTorch timings for the `ops` suite of @atelier/bench.
 
-Reads {"cases": [{"name", "spec"}], "protocol": {"warmup", "runs", "budgetMs"},
+Reads {"cases": [{"name", "spec"}], "protocol": {"warmup", "runs", "budgetMs", "minTimeMs"},
 "threads"} as JSON on stdin, prints {"torch", "threads", "ms": {name: median}} on
 stdout and "done <name>" on stderr after each case. Same protocol as the JavaScript
-side: warm-up runs, then timed runs (fewer if they would overrun the budget), median.
+side: warm-up runs, then timed runs (fewer if they would overrun the budget, more for
+fast cases until they fill minTimeMs), median.
 Shapes in the specs are NHWC; PyTorch runs its native NCHW layout.
 """
 
@@ -14,6 +15,9 @@ import time
 
 import torch
 import torch.nn.functional as F
+
+
+MAX_RUNS = 200
 
 
 def build(spec):
@@ -78,7 +82,11 @@ def measure(step, protocol):
         estimate = time_once(step)
     affordable = int(protocol["budgetMs"] // estimate) if estimate > 0 else protocol["runs"]
     runs = max(1, min(protocol["runs"], affordable))
-    return statistics.median(time_once(step) for _ in range(runs))
+    # As the JavaScript side: fast cases keep being timed until they fill minTimeMs.
+    samples = []
+    while len(samples) < runs or (sum(samples) < protocol.get("minTimeMs", 0) and len(samples) < MAX_RUNS):
+        samples.append(time_once(step))
+    return statistics.median(samples)
 
 
 def main():

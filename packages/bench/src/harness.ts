@@ -35,6 +35,9 @@ export async function timeOnce(
   return ms;
 }
 
+/** The most timed runs a fast case gets to fill `minTimeMs`. */
+export const MAX_RUNS = 200;
+
 export interface Measurement {
   /** Median of the timed runs. */
   ms: number;
@@ -48,7 +51,8 @@ export interface Measurement {
  * Warm-up, then timed runs; the median is reported. When the warm-up shows the runs
  * would overrun the budget, fewer runs are taken (at least one); when one warm-up run
  * alone overran it, that run is the measurement (it includes first-run costs, such as
- * shader compilation, which are small beside such times).
+ * shader compilation, which are small beside such times). Fast cases get more runs,
+ * until they fill `minTimeMs`.
  */
 export async function measure(
   step: () => tf.Tensor | tf.Tensor[] | Promise<tf.Tensor | tf.Tensor[]>,
@@ -63,6 +67,14 @@ export async function measure(
   const affordable = estimate > 0 ? Math.floor(protocol.budgetMs / estimate) : protocol.runs;
   const runs = Math.max(1, Math.min(protocol.runs, affordable));
   const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await timeOnce(step));
+  let total = 0;
+  while (
+    samples.length < runs ||
+    (total < (protocol.minTimeMs ?? 0) && samples.length < MAX_RUNS)
+  ) {
+    const ms = await timeOnce(step);
+    samples.push(ms);
+    total += ms;
+  }
   return { ms: median(samples), samples };
 }

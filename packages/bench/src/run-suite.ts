@@ -25,10 +25,10 @@ export interface RunSuiteOptions {
 }
 
 export const DEFAULT_PROTOCOLS: Record<BackendName | 'reference', Protocol> = {
-  cpu: { warmup: 1, runs: 3, budgetMs: 20_000 },
-  wasm: { warmup: 2, runs: 10, budgetMs: 20_000 },
-  webgpu: { warmup: 1, runs: 3, budgetMs: 20_000 },
-  reference: { warmup: 2, runs: 10, budgetMs: 20_000 },
+  cpu: { warmup: 1, runs: 3, budgetMs: 20_000, minTimeMs: 1000 },
+  wasm: { warmup: 2, runs: 10, budgetMs: 20_000, minTimeMs: 1000 },
+  webgpu: { warmup: 1, runs: 3, budgetMs: 20_000, minTimeMs: 1000 },
+  reference: { warmup: 2, runs: 10, budgetMs: 20_000, minTimeMs: 1000 },
 };
 
 export function resultsDir(): string {

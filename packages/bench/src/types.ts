@@ -23,6 +23,11 @@ export interface Protocol {
   runs: number;
   /** Time allowed for the timed runs of one case on one backend, in milliseconds. */
   budgetMs: number;
+  /**
+   * Fast cases keep being timed (up to 200 runs) until the timed runs add up to this
+   * many milliseconds, so that a short stall of a shared machine cannot move the median.
+   */
+  minTimeMs?: number;
 }
 
 /** What a case runs on a backend: `run` is timed; `dispose` frees its inputs. */

@@ -24,7 +24,7 @@ registerSuite({
   name: 'test-tiny',
   description: 'A suite for the harness tests.',
   python: 'ops.py',
-  protocol: { cpu: { warmup: 1, runs: 3 } },
+  protocol: { cpu: { warmup: 1, runs: 3, minTimeMs: 0 } },
   cases: [
     {
       name: 'sleep/forward',
@@ -74,6 +74,12 @@ describe('harness', () => {
     expect(short.samples.length).toBeLessThanOrEqual(2);
     expect(short.samples.length).toBeGreaterThanOrEqual(1);
     expect(short.warmUpOnly).toBeUndefined();
+    calls.length = 0;
+    calls.length = 0;
+    const filled = await measure(step, { warmup: 1, runs: 2, budgetMs: 10_000, minTimeMs: 100 });
+    // 15 ms a run: 2 runs do not fill 100 ms, 7 do.
+    expect(filled.samples.length).toBeGreaterThanOrEqual(7);
+    expect(filled.samples.length).toBeLessThanOrEqual(8);
     calls.length = 0;
     const over = await measure(step, { warmup: 2, runs: 5, budgetMs: 5 });
     expect(calls.length).toBe(1);
