@@ -47,6 +47,25 @@ export {
   vggNetwork,
 } from './features/vgg-network.js';
 export { vggPresets } from './features/vgg-presets.js';
+// Feed-forward (Johnson et al.)
+export {
+  type ContentData,
+  type ContentSource,
+  contentSource,
+  resizeAndCenterCrop,
+} from './feedforward/content-images.js';
+export {
+  loadTransformer,
+  TRANSFORMER_MODULE,
+  transformerBytes,
+} from './feedforward/load-transformer.js';
+export { runTransformer } from './feedforward/run-transformer.js';
+export {
+  type TrainProgress,
+  type TrainTransformerOptions,
+  type TrainTransformerResult,
+  trainTransformer,
+} from './feedforward/train-transformer.js';
 // Gatys optimisation
 export type { LossValues } from './gatys/evaluate.js';
 export {

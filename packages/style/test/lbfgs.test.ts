@@ -89,7 +89,8 @@ describe('L-BFGS', () => {
       for (let k = 0; k < steps; k++) {
         // float32 iterates against torch's float64 ones: close early, not bit-equal.
         const tol = 1e-4 * (1 + k);
-        for (let i = 0; i < c.dim; i++) expect(Math.abs(seen[k]![i]! - c.x[k]![i]!)).toBeLessThan(tol);
+        for (let i = 0; i < c.dim; i++)
+          expect(Math.abs(seen[k]![i]! - c.x[k]![i]!)).toBeLessThan(tol);
         expect(Math.abs(losses[k]! - c.loss[k]!)).toBeLessThan(tol * (1 + Math.abs(c.loss[k]!)));
       }
     });
@@ -97,7 +98,10 @@ describe('L-BFGS', () => {
 
   it('stops when the callback returns false, and leaves x0 untouched', async () => {
     const x0 = Float32Array.from([-1.2, 1]);
-    const r = await lbfgs(rosenbrock, x0, { maxIterations: 50, onIteration: ({ iteration }) => iteration < 3 });
+    const r = await lbfgs(rosenbrock, x0, {
+      maxIterations: 50,
+      onIteration: ({ iteration }) => iteration < 3,
+    });
     expect(r.iterations).toBe(3);
     expect(r.reason).toBe('stopped');
     expect([...x0]).toEqual([Math.fround(-1.2), 1]);

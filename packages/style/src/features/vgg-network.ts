@@ -1,5 +1,5 @@
 import { IMAGENET_MEAN, IMAGENET_STD, VGG, type VggDepth, vggLayerNames } from '@atelier/blocks';
-import { ArgumentError, describe, StateDictError, tf } from '@atelier/core';
+import { ArgumentError, describe, Module, ShapeError, StateDictError, tf } from '@atelier/core';
 import { readStateDict, releaseStateDict, type WeightsSource } from '../io/weights.js';
 import { oneOf, optionsArg, seedArg } from '../validate.js';
 import type { FeatureNetwork, FeatureOptions, LayerPreset } from './feature-network.js';
@@ -55,8 +55,9 @@ function depthOf(keys: string[], fn: string): VggDepth {
 
 /**
  * VGG-16/19 features (torchvision's numbering and names: relu1_1, relu4_2, ...) for
- * style transfer. One @atelier/blocks VGG is built per requested layer set and pooling,
- * each only as deep as its deepest layer, and loads the weights kept here.
+ * style transfer: one @atelier/blocks VGG holding the weights, run layer by layer only
+ * as deep as the deepest layer a call asks for, with max or average pooling chosen per
+ * call (pooling has no weights, so both share the one network).
  */
 export class VggNetwork implements FeatureNetwork {
   readonly kind: string;
@@ -65,24 +66,19 @@ export class VggNetwork implements FeatureNetwork {
   readonly presets: Readonly<Record<string, LayerPreset>>;
   readonly defaultPreset: string;
   readonly preprocessing: VggPreprocessing;
-  readonly #weights: Record<string, tf.Tensor> | undefined;
-  readonly #seed: number;
-  readonly #built = new Map<string, VGG>();
+  /** Whether the weights are seeded random rather than loaded. */
+  readonly random: boolean;
+  readonly #net: VGG;
   #disposed = false;
 
-  /** Use `vggNetwork()`; the weights given here become the network's own. */
-  constructor(
-    depth: VggDepth,
-    weights: Record<string, tf.Tensor> | undefined,
-    preprocessing: VggPreprocessing,
-    seed: number,
-  ) {
-    this.depth = depth;
-    this.kind = `vgg${depth}`;
-    this.layerNames = vggLayerNames(depth);
-    this.#weights = weights;
+  /** Use `vggNetwork()`; it builds `net` with every layer and loads its weights. */
+  constructor(net: VGG, preprocessing: VggPreprocessing, random: boolean) {
+    this.depth = net.depth;
+    this.kind = `vgg${net.depth}`;
+    this.layerNames = vggLayerNames(net.depth);
+    this.#net = net;
     this.preprocessing = preprocessing;
-    this.#seed = seed;
+    this.random = random;
     this.presets = Object.fromEntries(
       Object.entries(vggPresets(preprocessing)).filter(([, p]) =>
         [...Object.keys(p.content), ...Object.keys(p.style)].every((l) =>
@@ -90,32 +86,7 @@ export class VggNetwork implements FeatureNetwork {
         ),
       ),
     );
-    this.defaultPreset = depth === 19 ? 'neural-style' : 'johnson';
-  }
-
-  /** Whether the weights are seeded random rather than loaded. */
-  get random(): boolean {
-    return this.#weights === undefined;
-  }
-
-  #network(layers: readonly string[], pooling: 'max' | 'avg'): VGG {
-    const key = `${pooling}:${[...layers].sort().join(',')}`;
-    let net = this.#built.get(key);
-    if (!net) {
-      for (const l of layers) {
-        if (!this.layerNames.includes(l)) {
-          throw new ArgumentError(
-            `VggNetwork: unknown layer ${describe(l)} for VGG-${this.depth}; the layers are ${this.layerNames.join(', ')}`,
-          );
-        }
-      }
-      net = new VGG({ depth: this.depth, layers: [...layers], pooling, seed: this.#seed });
-      if (this.#weights) net.loadStateDict(this.#weights, { from: 'torch' });
-      net.eval();
-      net.requiresGrad(false);
-      this.#built.set(key, net);
-    }
-    return net;
+    this.defaultPreset = net.depth === 19 ? 'neural-style' : 'johnson';
   }
 
   features(
@@ -125,28 +96,67 @@ export class VggNetwork implements FeatureNetwork {
   ): Record<string, tf.Tensor4D> {
     if (this.#disposed) throw new ArgumentError('VggNetwork: used after dispose()');
     const pooling = oneOf('VggNetwork', 'pooling', options.pooling ?? 'max', ['max', 'avg']);
-    const net = this.#network(layers, pooling);
-    let input: tf.Tensor = x;
-    if (this.preprocessing === 'caffe') {
-      // blocks' VGG normalises (z - mean) / std inside; feeding z = caffe(x) · std + mean
-      // makes what its first conv sees exactly x · 255 - caffe mean. (The BGR order is in
-      // the first conv's weights, flipped at load.)
-      const caffe = tf.sub(tf.mul(x, 255), tf.tensor1d(CAFFE_MEAN_RGB));
-      input = tf.add(
-        tf.mul(caffe, tf.tensor1d([...IMAGENET_STD])),
-        tf.tensor1d([...IMAGENET_MEAN]),
+    const wanted = new Map<number, string>();
+    for (const l of layers) {
+      const index = this.layerNames.indexOf(l);
+      if (index < 0) {
+        throw new ArgumentError(
+          `VggNetwork: unknown layer ${describe(l)} for VGG-${this.depth}; the layers are ${this.layerNames.join(', ')}`,
+        );
+      }
+      wanted.set(index, l);
+    }
+    if (wanted.size === 0) return {};
+    const last = Math.max(...wanted.keys());
+    // Each pool halves (flooring); the deepest layer needs at least one pixel left.
+    const pools = this.layerNames.slice(0, last).filter((n) => n.startsWith('pool')).length;
+    const least = 2 ** pools;
+    if (x.shape[1] < least || x.shape[2] < least) {
+      throw new ShapeError(
+        `VggNetwork: ${this.layerNames[last]} lies after ${pools} poolings, so images must be at least ${least}x${least}; got ${x.shape[1]}x${x.shape[2]} (raise size or styleScale)`,
       );
     }
-    return net.forward(input);
+    let h: tf.Tensor;
+    if (this.preprocessing === 'caffe') {
+      // Caffe's input: x · 255 minus its mean (RGB order here; the BGR order is in the
+      // first conv's weights, flipped at load).
+      h = tf.sub(tf.mul(x, 255), tf.tensor1d(CAFFE_MEAN_RGB));
+    } else {
+      h = tf.div(tf.sub(x, tf.tensor1d([...IMAGENET_MEAN])), tf.tensor1d([...IMAGENET_STD]));
+    }
+    const out: Record<string, tf.Tensor4D> = {};
+    const layersOf = this.#net.features;
+    for (let i = 0; i <= last; i++) {
+      const name = this.layerNames[i]!;
+      if (name.startsWith('pool')) {
+        h =
+          pooling === 'max'
+            ? tf.maxPool(h as tf.Tensor4D, 2, 2, 'valid')
+            : tf.avgPool(h as tf.Tensor4D, 2, 2, 'valid');
+      } else {
+        const layer = layersOf.at(i)!;
+        h = layer instanceof Module ? layer.forward(h) : (layer as (t: tf.Tensor) => tf.Tensor)(h);
+      }
+      const tap = wanted.get(i);
+      if (tap !== undefined) out[tap] = h as tf.Tensor4D;
+    }
+    return out;
   }
 
   dispose(): void {
-    if (this.#disposed) return;
-    for (const net of this.#built.values()) net.dispose();
-    this.#built.clear();
-    if (this.#weights) tf.dispose(Object.values(this.#weights));
+    if (!this.#disposed) this.#net.dispose();
     this.#disposed = true;
   }
+}
+
+/** Builds every layer (up to the last ReLU) so one network serves any layer set. */
+function fullVgg(depth: VggDepth, seed: number): VGG {
+  const names = vggLayerNames(depth);
+  const lastRelu = names.filter((n) => n.startsWith('relu')).at(-1)!;
+  const net = new VGG({ depth, layers: [lastRelu], seed });
+  net.eval();
+  net.requiresGrad(false);
+  return net;
 }
 
 /**
@@ -167,7 +177,8 @@ export async function vggNetwork(options?: VggNetworkOptions): Promise<VggNetwor
   if (o.depth !== undefined && o.depth !== 16 && o.depth !== 19) {
     throw new ArgumentError(`${fn}: depth must be 16 or 19, got ${describe(o.depth)}`);
   }
-  if (o.weights === undefined) return new VggNetwork(o.depth ?? 19, undefined, preprocessing, seed);
+  if (o.weights === undefined)
+    return new VggNetwork(fullVgg(o.depth ?? 19, seed), preprocessing, true);
   const read = await readStateDict(o.weights, fn);
   try {
     if (read.layout !== 'torch') {
@@ -182,26 +193,30 @@ export async function vggNetwork(options?: VggNetworkOptions): Promise<VggNetwor
         `${fn}: depth ${o.depth} was asked for, but the weights are VGG-${depth}'s`,
       );
     }
-    // Keep only the conv weights (the classifier is 120M parameters we never use).
-    const own: Record<string, tf.Tensor> = {};
+    // Only the conv weights (the classifier's 120M parameters are never used).
+    const convs: Record<string, tf.Tensor> = {};
+    const flipped: tf.Tensor[] = [];
     for (const k of keys) {
       if (!/^features\.\d+\.(weight|bias)$/.test(k)) continue;
-      const t = read.tensors[k]!;
-      // Caffe's first conv reads BGR: reversing its input channels lets it read RGB.
-      own[k] =
-        preprocessing === 'caffe' && k === 'features.0.weight' ? tf.reverse(t, 1) : tf.clone(t);
+      let t = read.tensors[k]!;
+      if (preprocessing === 'caffe' && k === 'features.0.weight') {
+        // Caffe's first conv reads BGR: reversing its input channels lets it read RGB.
+        t = tf.reverse(t, 1);
+        flipped.push(t);
+      }
+      convs[k] = t;
     }
-    const probe = new VGG({ depth, layers: [vggLayerNames(depth).at(-2)!], seed });
+    const net = fullVgg(depth, seed);
     try {
-      // Strict check of every conv's shape now, so a wrong file fails here, not mid-run.
-      probe.loadStateDict(own, { from: 'torch' });
+      // Strict: every conv's key and shape must fit.
+      net.loadStateDict(convs, { from: 'torch' });
     } catch (error) {
-      tf.dispose(Object.values(own));
+      net.dispose();
       throw error;
     } finally {
-      probe.dispose();
+      tf.dispose(flipped);
     }
-    return new VggNetwork(depth, own, preprocessing, seed);
+    return new VggNetwork(net, preprocessing, false);
   } finally {
     releaseStateDict(read);
   }

@@ -100,7 +100,10 @@ export interface StylizeOptions {
   initImage?: tf.Tensor;
   /** Default 'lbfgs'. */
   optimizer?: 'lbfgs' | 'adam';
-  /** Per pass (one number, or one per scale); default 500. */
+  /**
+   * Per pass (one number, or one per scale); default 500. L-BFGS iterations (each a
+   * direction and its line search, at most 3 evaluations each on average), or Adam steps.
+   */
   iterations?: number | number[];
   /** L-BFGS's step (default 1) or Adam's rate (default 0.02 on [0, 1] pixels). */
   learningRate?: number;
@@ -127,7 +130,7 @@ export interface StylizeOptions {
   colorMatch?: ColorMatchMode;
   /** Default 'yiq'. Y is the same in both; they differ only by rounding here. */
   colorSpace?: ColorSpace;
-  onProgress?: (progress: StylizeProgress) => void | boolean | Promise<boolean | undefined>;
+  onProgress?: (progress: StylizeProgress) => unknown;
   /** Give the current image to onProgress every this many iterations; default never. */
   imageEvery?: number;
   signal?: AbortSignal;
@@ -539,6 +542,10 @@ export async function stylize(
         } else if (r.optimizer === 'lbfgs') {
           result = await lbfgs(objective, x0, {
             maxIterations: iterations,
+            // Iterations are what the caller counts; the line search may need a few
+            // evaluations for one (torch's default cap, 1.25 per iteration, would end
+            // short runs after their first steps).
+            maxEvaluations: iterations * 3,
             learningRate: r.learningRate ?? 1,
             history: r.history,
             lineSearch: r.lineSearch,

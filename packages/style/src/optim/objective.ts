@@ -11,7 +11,7 @@ export interface Evaluation {
  */
 export type Objective = (x: Float32Array) => Evaluation | Promise<Evaluation>;
 
-/** What an optimiser reports after each iteration; return `false` to stop. */
+/** What an optimiser reports after each iteration; return `false` (or a promise of it) to stop. */
 export interface IterationInfo {
   /** 1-based. */
   iteration: number;
@@ -25,7 +25,7 @@ export interface IterationInfo {
   evaluations: number;
 }
 
-export type IterationCallback = (info: IterationInfo) => void | boolean | Promise<boolean | undefined>;
+export type IterationCallback = (info: IterationInfo) => unknown;
 
 export interface OptimizeResult {
   x: Float32Array;
