@@ -89,3 +89,13 @@ export type {
   Objective,
   OptimizeResult,
 } from './optim/objective.js';
+// Video
+export { resizeFlow, warpPrevious } from './video/flow.js';
+export {
+  type StylizeVideoOptions,
+  type StylizeVideoResult,
+  stylizeVideo,
+  type VideoFrameInput,
+  type VideoFrameResult,
+  type VideoSource,
+} from './video/stylize-video.js';

@@ -16,6 +16,8 @@ export interface LayerPreset {
   styleWeight: number;
   /** Default weight of the total variation loss (on the image in [0, 1]). */
   tvWeight: number;
+  /** Default weight of video's temporal loss (mean squared difference on [0, 1] pixels). */
+  temporalWeight: number;
   /** How Gram matrices are normalised; default 'chw'. */
   gram?: GramNormalization;
 }

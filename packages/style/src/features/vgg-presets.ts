@@ -46,9 +46,11 @@ const JOHNSON_LAYERS = {
  */
 export function vggPresets(preprocessing: 'torchvision' | 'caffe'): Record<string, LayerPreset> {
   const caffe = preprocessing === 'caffe';
+  // Temporal: artistic-videos' 1e3 on [0, 255] pixels is 1e3 · 255² here (Caffe); for
+  // torchvision features, whose content loss is ~58² smaller, the same ratio to content.
   const weights = caffe
-    ? { contentWeight: 5, styleWeight: 100, tvWeight: 32.5 }
-    : { contentWeight: 1, styleWeight: 1e6, tvWeight: 1e-3 };
+    ? { contentWeight: 5, styleWeight: 100, tvWeight: 32.5, temporalWeight: 6.5e7 }
+    : { contentWeight: 1, styleWeight: 1e6, tvWeight: 1e-3, temporalWeight: 4e3 };
   return {
     'neural-style': { ...NEURAL_STYLE_LAYERS, ...weights },
     gatys: {
@@ -56,6 +58,7 @@ export function vggPresets(preprocessing: 'torchvision' | 'caffe'): Record<strin
       contentWeight: 1,
       styleWeight: caffe ? 1 : 3.3e3,
       tvWeight: 0,
+      temporalWeight: caffe ? 1.3e7 : 800,
       gram: 'hw',
     },
     johnson: { ...JOHNSON_LAYERS, ...weights },
