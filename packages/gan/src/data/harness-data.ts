@@ -156,7 +156,9 @@ export async function harnessData(
       return { dataset: prepared as Dataset<unknown>, description, channels };
     }
     if (name === 'shapes') {
-      const dataset = pick(synthetic.shapes(base), (s) => ({ image: s.image, label: s.label }));
+      // One object an image: the label then describes the whole image.
+      const shapes = synthetic.shapes({ ...base, twoObjectChance: 0 });
+      const dataset = pick(shapes, (s) => ({ image: s.image, label: s.label }));
       return {
         dataset,
         description,

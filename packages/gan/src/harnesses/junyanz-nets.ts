@@ -12,9 +12,9 @@ import { ArgumentError, describe, type Module, type Rng } from '@atelier/core';
 /**
  * junyanz's `--netG`: unet_256 (8 downsamplings), unet_128 (7), and, for small images,
  * any unet_N with N a power of two from 32 (log2 N downsamplings); resnet_9blocks and
- * resnet_6blocks (any size divisible by 4).
+ * resnet_6blocks (any size divisible by 4), and likewise resnet_Nblocks for any N >= 1.
  */
-export type NetG = `unet_${number}` | 'resnet_9blocks' | 'resnet_6blocks';
+export type NetG = `unet_${number}` | `resnet_${number}blocks`;
 export const NET_G_EXAMPLES = ['unet_256', 'unet_128', 'resnet_9blocks', 'resnet_6blocks'] as const;
 
 /** junyanz's `--netD`: basic (the 70x70 PatchGAN), n_layers (PatchGAN of nLayersD), pixel (1x1). */
@@ -24,8 +24,8 @@ export type NetD = (typeof NET_D_NAMES)[number];
 export type ParsedNetG = { kind: 'unet'; numDowns: number } | { kind: 'resnet'; nBlocks: number };
 
 export function parseNetG(value: unknown, where: string): ParsedNetG {
-  if (value === 'resnet_9blocks') return { kind: 'resnet', nBlocks: 9 };
-  if (value === 'resnet_6blocks') return { kind: 'resnet', nBlocks: 6 };
+  const r = typeof value === 'string' ? /^resnet_(\d+)blocks$/.exec(value) : null;
+  if (r && Number(r[1]) >= 1) return { kind: 'resnet', nBlocks: Number(r[1]) };
   const m = typeof value === 'string' ? /^unet_(\d+)$/.exec(value) : null;
   if (m) {
     const size = Number(m[1]);
@@ -33,7 +33,7 @@ export function parseNetG(value: unknown, where: string): ParsedNetG {
     if (Number.isInteger(numDowns) && numDowns >= 5) return { kind: 'unet', numDowns };
   }
   throw new ArgumentError(
-    `${where}: netG must be one of ${NET_G_EXAMPLES.join(', ')} (or unet_N for N a power of two >= 32), got ${describe(value)}`,
+    `${where}: netG must be one of ${NET_G_EXAMPLES.join(', ')} (or unet_N for N a power of two >= 32, resnet_Nblocks), got ${describe(value)}`,
   );
 }
 
