@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { showcaseCommand } from './showcase.js';
+import { styleCommand } from './style.js';
 import { trainCommandEntry } from './train.js';
 import { translateCommand } from './translate.js';
 
@@ -98,4 +99,5 @@ export const commands: Record<string, Command> = {
   train: trainCommandEntry,
   translate: translateCommand,
   showcase: showcaseCommand,
+  style: styleCommand,
 };
