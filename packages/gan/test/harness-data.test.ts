@@ -62,7 +62,7 @@ describe('harness data', () => {
     // A == B: a shared transform keeps them equal, separate ones do not (for some sample).
     const same = Dataset.indexed(8, (i) => {
       const x = tf.tidy(() =>
-        tf.add(tf.mul(tf.linspace(-1, 1, 32 * 32 * 3).reshape([32, 32, 3]), 0.9), i * 0.01),
+        tf.add(tf.mul(tf.reshape(tf.linspace(-1, 1, 32 * 32 * 3), [32, 32, 3]), 0.9), i * 0.01),
       ) as tf.Tensor3D;
       return { A: x, B: tf.clone(x) };
     });

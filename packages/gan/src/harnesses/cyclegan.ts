@@ -230,27 +230,37 @@ export function cyclegan(options?: CycleGanOptions): CycleGanHarness {
       const { A: realA, B: realB } = batch!;
       let fakeA: tf.Tensor4D | undefined;
       let fakeB: tf.Tensor4D | undefined;
+      // One update of both generators, its gradient summed over three parts (each
+      // direction's cycle, then the identities), so that only a third of the
+      // activations is alive at a time: 256x256 fits the wasm heap.
       ctx.update(
         'G',
-        () => {
-          const fB = G_A.forward(realA) as tf.Tensor4D;
-          const recA = G_B.forward(fB);
-          const fA = G_B.forward(realB) as tf.Tensor4D;
-          const recB = G_A.forward(fA);
-          fakeB = ctx.keep(fB);
-          fakeA = ctx.keep(fA);
-          const terms: Record<string, tf.Scalar> = {
-            G_A: gan(D_A.forward(fB), true),
-            G_B: gan(D_B.forward(fA), true),
-            cycle_A: l1(recA, realA) as tf.Scalar,
-            cycle_B: l1(recB, realB) as tf.Scalar,
-          };
-          if (idt > 0) {
-            terms.idt_A = l1(G_A.forward(realB), realB) as tf.Scalar;
-            terms.idt_B = l1(G_B.forward(realA), realA) as tf.Scalar;
-          }
-          return terms;
-        },
+        [
+          () => {
+            const fB = G_A.forward(realA) as tf.Tensor4D;
+            fakeB = ctx.keep(fB);
+            return {
+              G_A: gan(D_A.forward(fB), true),
+              cycle_A: l1(G_B.forward(fB), realA) as tf.Scalar,
+            };
+          },
+          () => {
+            const fA = G_B.forward(realB) as tf.Tensor4D;
+            fakeA = ctx.keep(fA);
+            return {
+              G_B: gan(D_B.forward(fA), true),
+              cycle_B: l1(G_A.forward(fA), realB) as tf.Scalar,
+            };
+          },
+          ...(idt > 0
+            ? [
+                () => ({
+                  idt_A: l1(G_A.forward(realB), realB) as tf.Scalar,
+                  idt_B: l1(G_B.forward(realA), realA) as tf.Scalar,
+                }),
+              ]
+            : []),
+        ],
         { cycle_A: o.lambdaA, cycle_B: o.lambdaB, idt_A: o.lambdaB * idt, idt_B: o.lambdaA * idt },
       );
       ctx.update('D', () => ({

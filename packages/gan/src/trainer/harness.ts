@@ -33,8 +33,15 @@ export interface StepContext {
    * where not given; a weight 0 logs a term without training on it). Calls may nest:
    * an update run inside another's `loss` (a discriminator step inside the generator's
    * forward pass, to reuse its fakes) applies before the outer loss is read on.
+   * A list of loss functions is one update whose gradients are summed part by part:
+   * the same step as one loss of all their terms, in a fraction of the memory (each
+   * part's tape is freed before the next is recorded).
    */
-  update(name: string, loss: () => LossTerms, weights?: Record<string, number>): void;
+  update(
+    name: string,
+    loss: (() => LossTerms) | (() => LossTerms)[],
+    weights?: Record<string, number>,
+  ): void;
   /** Logs values without training on them. */
   log(terms: LossTerms): void;
   /** Keeps a tensor made inside an update's loss until the step ends. */

@@ -44,7 +44,11 @@ export class StepRun implements StepContext {
     private readonly variables: Map<string, tf.Variable[]>,
   ) {}
 
-  update(name: string, loss: () => LossTerms, weights: Record<string, number> = {}): void {
+  update(
+    name: string,
+    loss: (() => LossTerms) | (() => LossTerms)[],
+    weights: Record<string, number> = {},
+  ): void {
     const spec = this.harness.optimizers[name];
     const variables = this.variables.get(name);
     if (!spec || !variables) {
@@ -52,13 +56,56 @@ export class StepRun implements StepContext {
         `update: no optimizer '${name}' (the harness has ${Object.keys(this.harness.optimizers).join(', ')})`,
       );
     }
-    if (typeof loss !== 'function')
-      throw new ArgumentError(`update: expected a loss function, got ${describe(loss)}`);
-    this.#updating.push(name);
-    let result: { value: tf.Scalar; grads: tf.NamedTensorMap };
+    const parts = Array.isArray(loss) ? loss : [loss];
+    if (parts.length === 0 || parts.some((part) => typeof part !== 'function')) {
+      throw new ArgumentError(
+        `update('${name}'): expected a loss function or a list of them, got ${describe(loss)}`,
+      );
+    }
+    // Gradients by variable name, summed over the parts.
+    const sums = new Map<string, tf.Tensor>();
     try {
-      result = tf.variableGrads(() => {
-        const terms = loss();
+      for (const part of parts) {
+        const { value, grads } = this.#gradients(name, part, weights, variables);
+        // A single term of weight 1 is the total itself: it stays logged.
+        if (![...this.#logged.values()].includes(value)) tf.dispose(value);
+        for (const [key, g] of Object.entries(grads)) {
+          const previous = sums.get(key);
+          if (!previous) {
+            sums.set(key, g);
+            continue;
+          }
+          sums.set(key, tf.add(previous, g));
+          tf.dispose([previous, g]);
+        }
+      }
+      const missing = variables.filter((v) => !sums.has(v.name));
+      if (missing.length > 0) {
+        // Adam keeps moments by position: a variable without a gradient would shift them.
+        throw new AtelierError(
+          `update('${name}'): ${missing.length} of ${variables.length} variables get no gradient from the loss; train only what the loss depends on`,
+        );
+      }
+      // In the variables' order, whatever order the parts reached them in.
+      const ordered: tf.NamedTensorMap = {};
+      for (const v of variables) ordered[v.name] = sums.get(v.name)!;
+      spec.optimizer.applyGradients(ordered);
+    } finally {
+      tf.dispose([...sums.values()]);
+    }
+  }
+
+  /** One part's weighted total and its gradients, its terms logged under `name`. */
+  #gradients(
+    name: string,
+    part: () => LossTerms,
+    weights: Record<string, number>,
+    variables: tf.Variable[],
+  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    this.#updating.push(name);
+    try {
+      return tf.variableGrads(() => {
+        const terms = part();
         let total: tf.Scalar | undefined;
         for (const [key, term] of Object.entries(terms ?? {})) {
           if (!(term instanceof tf.Tensor) || term.rank !== 0) {
@@ -78,21 +125,6 @@ export class StepRun implements StepContext {
       }, variables);
     } finally {
       this.#updating.pop();
-    }
-    const { value, grads } = result;
-    try {
-      const missing = variables.filter((v) => !grads[v.name]);
-      if (missing.length > 0) {
-        // Adam keeps moments by position: a variable without a gradient would shift them.
-        throw new AtelierError(
-          `update('${name}'): ${missing.length} of ${variables.length} variables get no gradient from the loss; train only what the loss depends on`,
-        );
-      }
-      spec.optimizer.applyGradients(grads);
-    } finally {
-      // A single term of weight 1 is the total itself: it stays logged.
-      if (![...this.#logged.values()].includes(value)) tf.dispose(value);
-      tf.dispose(Object.values(grads));
     }
   }
 
