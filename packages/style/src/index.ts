@@ -68,6 +68,8 @@ export {
 } from './feedforward/train-transformer.js';
 // Gatys optimisation
 export type { LossValues } from './gatys/evaluate.js';
+export { createGatysLoss, type GatysLoss, type GatysLossOptions } from './gatys/gatys-loss.js';
+export type { LossParts } from './gatys/loss.js';
 export {
   PRESERVE_COLORS,
   type PreserveColors,

@@ -70,7 +70,7 @@ function tensorOf(element: unknown, fn: string, index: number): tf.Tensor3D {
       : (element as { image?: unknown } | null)?.image instanceof tf.Tensor
         ? ((element as { image: tf.Tensor }).image as tf.Tensor)
         : undefined;
-  if (!t || t.rank !== 3 || t.shape[2] !== 3) {
+  if (t?.rank !== 3 || t.shape[2] !== 3) {
     throw new ArgumentError(
       `${fn}: data element ${index} must be an RGB tensor [H, W, 3] in [0, 255] or { image }, got ${describe(t ?? element)}`,
     );

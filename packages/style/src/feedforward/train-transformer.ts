@@ -13,7 +13,7 @@ import { type FeatureNetwork, isFeatureNetwork } from '../features/feature-netwo
 import { randomNetwork } from '../features/random-network.js';
 import { gram } from '../gatys/gram.js';
 import { fitSize, resizeImage } from '../image/resize.js';
-import { finiteNumber, integerArg, oneOf, optionsArg, rgbImageArg, seedArg } from '../validate.js';
+import { finiteNumber, integerArg, optionsArg, rgbImageArg, seedArg } from '../validate.js';
 import { type ContentData, type ContentSource, contentSource } from './content-images.js';
 import { TRANSFORMER_MODULE, transformerBytes } from './load-transformer.js';
 

@@ -102,7 +102,8 @@ export interface StylizeOptions {
   optimizer?: 'lbfgs' | 'adam';
   /**
    * Per pass (one number, or one per scale); default 500. L-BFGS iterations (each a
-   * direction and its line search, at most 3 evaluations each on average), or Adam steps.
+   * direction and its line search of 1-3 evaluations, rarely more), or Adam steps. L-BFGS
+   * stops early when the loss or the step stops changing (torch's tolerances).
    */
   iterations?: number | number[];
   /** L-BFGS's step (default 1) or Adam's rate (default 0.02 on [0, 1] pixels). */
@@ -152,7 +153,7 @@ export interface StylizeHooks {
   extend?(setup: LossSetup, size: [number, number]): void;
 }
 
-interface Resolved {
+export interface Resolved {
   network: FeatureNetwork;
   ownsNetwork: boolean;
   contentLayers: Record<string, number>;
@@ -199,7 +200,7 @@ function layerRecord(
   return value as Record<string, number>;
 }
 
-function resolve(o: StylizeOptions, contentSide: number): Resolved {
+export function resolve(o: StylizeOptions, contentSide: number): Resolved {
   const seed = seedArg(FN, o.seed);
   if (o.network !== undefined && !isFeatureNetwork(o.network)) {
     throw new ArgumentError(
@@ -280,7 +281,7 @@ function resolve(o: StylizeOptions, contentSide: number): Resolved {
 }
 
 /** An input style with its tensors converted: image [1, h, w, 3] in [0, 1], masks [1, h, w, 1]. */
-interface InputStyle {
+export interface InputStyle {
   image: tf.Tensor4D;
   weight: number;
   region?: tf.Tensor4D;
@@ -289,7 +290,7 @@ interface InputStyle {
   scale?: number;
 }
 
-async function readStyles(styles: unknown, content: tf.Tensor4D): Promise<InputStyle[]> {
+export async function readStyles(styles: unknown, content: tf.Tensor4D): Promise<InputStyle[]> {
   if (!Array.isArray(styles) || styles.length === 0) {
     throw new ArgumentError(
       `${FN}: styles must be a non-empty array of { image, weight?, region?, mask?, layers? }, got ${describe(styles)}`,
@@ -355,7 +356,9 @@ async function readStyles(styles: unknown, content: tf.Tensor4D): Promise<InputS
   }
 }
 
-function disposeStyles(styles: { image: tf.Tensor; region?: tf.Tensor; mask?: tf.Tensor }[]): void {
+export function disposeStyles(
+  styles: { image: tf.Tensor; region?: tf.Tensor; mask?: tf.Tensor }[],
+): void {
   for (const s of styles) tf.dispose([s.image, s.region, s.mask].filter((t) => t !== undefined));
 }
 
@@ -542,10 +545,10 @@ export async function stylize(
         } else if (r.optimizer === 'lbfgs') {
           result = await lbfgs(objective, x0, {
             maxIterations: iterations,
-            // Iterations are what the caller counts; the line search may need a few
-            // evaluations for one (torch's default cap, 1.25 per iteration, would end
-            // short runs after their first steps).
-            maxEvaluations: iterations * 3,
+            // Iterations are what the caller counts; a line search takes 1-3 evaluations,
+            // rarely more (torch's default cap, 1.25 per iteration, would end short runs
+            // after their first steps).
+            maxEvaluations: iterations * 10,
             learningRate: r.learningRate ?? 1,
             history: r.history,
             lineSearch: r.lineSearch,

@@ -1,0 +1,108 @@
+import { TransformerNet } from '@atelier/blocks';
+import { type BackendName, currentBackend, tf } from '@atelier/core';
+import { createGatysLoss, type GatysLoss, runTransformer, vggNetwork } from '@atelier/style';
+import { formatRatio } from '../report.js';
+import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
+
+/** SwiftShader runs WGSL on the CPU: these networks take minutes there. */
+function softwareWebGPU(backend: BackendName): string | undefined {
+  return backend === 'webgpu' && currentBackend()?.adapter?.isSoftware
+    ? 'skipped on a software WebGPU adapter (SwiftShader): minutes per run, not a measure of WebGPU'
+    : undefined;
+}
+
+/**
+ * One iteration of Gatys et al.'s optimisation as neural-style runs it: VGG-19 (seeded
+ * random weights; timing does not depend on them) to relu5_1 on a 256×256 image,
+ * content loss at relu4_2, Gram style losses at relu1_1 … relu5_1, TV, and the gradient
+ * of their sum with respect to the image: what one L-BFGS evaluation costs.
+ */
+function gatysCase(size: number): BenchCase {
+  return {
+    name: `gatys-vgg19/${size}`,
+    description: `Gatys iteration: VGG-19 to relu5_1 (neural-style layers), loss and gradient w.r.t. a ${size}×${size} image`,
+    reference: { kind: 'gatys', size },
+    skip(backend) {
+      if (backend === 'cpu') {
+        return "skipped on cpu: tfjs's plain-JavaScript convolutions need minutes for VGG-19 at this size";
+      }
+      return softwareWebGPU(backend);
+    },
+    setup(): CaseStep {
+      const content = tf.randomUniform([size, size, 3], 0, 255, 'float32', 1) as tf.Tensor3D;
+      const style = tf.randomUniform([size, size, 3], 0, 255, 'float32', 2) as tf.Tensor3D;
+      let problem: GatysLoss | undefined;
+      let network: Awaited<ReturnType<typeof vggNetwork>> | undefined;
+      return {
+        // The targets are computed once, in the first (warm-up) run.
+        run: async () => {
+          if (!problem) {
+            network = await vggNetwork({ depth: 19, seed: 0 });
+            problem = await createGatysLoss({ content, styles: [{ image: style }], network, size });
+          }
+          const p = problem;
+          return tf.tidy(() => {
+            const { value, grads } = tf.valueAndGrads(
+              (x: tf.Tensor) => p.loss(x as tf.Tensor4D).total,
+            )([p.content]);
+            return [value, grads[0]!];
+          });
+        },
+        dispose: () => {
+          problem?.dispose();
+          network?.dispose();
+          tf.dispose([content, style]);
+        },
+      };
+    },
+  };
+}
+
+/** Johnson et al.'s feed-forward network on one image (runTransformer: inference and clamping). */
+function transformerCase(size: number): BenchCase {
+  return {
+    name: `transformer/${size}`,
+    description: `TransformerNet inference (fast_neural_style, 1.7 M parameters), one ${size}×${size} RGB image, through runTransformer`,
+    reference: { kind: 'transformer', size },
+    skip: softwareWebGPU,
+    setup(): CaseStep {
+      const net = new TransformerNet({ seed: 0 }).eval();
+      const x = tf.randomUniform([size, size, 3], 0, 255, 'float32', 3) as tf.Tensor3D;
+      return {
+        run: () => runTransformer(net, x),
+        dispose: () => {
+          x.dispose();
+          net.dispose();
+        },
+      };
+    },
+  };
+}
+
+function bestRatios(results: BenchResult[]): string[] {
+  const lines: string[] = [];
+  for (const name of [...new Set(results.map((r) => r.case))]) {
+    const timed = results.filter((r) => r.case === name && r.ratio !== null);
+    if (timed.length === 0) continue;
+    const best = timed.reduce((a, b) => (a.ratio! <= b.ratio! ? a : b));
+    lines.push(
+      `- ${name}: best ${best.backend}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`,
+    );
+  }
+  return lines;
+}
+
+export const styleSuite: Suite = {
+  name: 'style',
+  description:
+    'Style transfer (@atelier/style): a Gatys iteration with VGG-19 to relu5_1 at 256², and TransformerNet inference at 256² and 512², beside the same computations in PyTorch (torchvision VGG-19, tools/parity TransformerNet; 2 threads) in the same run.',
+  python: 'style.py',
+  cases: [gatysCase(256), transformerCase(256), transformerCase(512)],
+  protocol: {
+    cpu: { warmup: 0, runs: 1, budgetMs: 60_000 },
+    wasm: { warmup: 1, runs: 3, budgetMs: 30_000 },
+    webgpu: { warmup: 1, runs: 5, budgetMs: 30_000 },
+    reference: { warmup: 1, runs: 5, budgetMs: 20_000 },
+  },
+  notes: bestRatios,
+};
