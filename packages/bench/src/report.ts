@@ -70,7 +70,7 @@ export function formatMarkdown(report: SuiteReport): string {
       .map((k) => protocolText(k === 'reference' ? 'PyTorch' : k, report.protocols[k]))
       .join(
         ', ',
-      )}; fewer timed runs where a case would overrun its time budget). Each run ends when its outputs are computed (one element is read back, so WebGPU work is counted).`,
+      )}; fewer timed runs where a case would overrun its time budget, more for fast cases until their timed runs fill ${report.protocols.wasm?.minTimeMs ?? report.protocols.cpu?.minTimeMs ?? 0} ms). Each run ends when its outputs are computed (one element is read back, so WebGPU work is counted).`,
   );
   lines.push('');
   const head = ['case', 'what', 'PyTorch ms', ...backends.map((b) => `${b} ms (× PyTorch)`)];
