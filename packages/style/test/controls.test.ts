@@ -231,6 +231,42 @@ describeBackends(
       ).rejects.toThrow(/share none with the style layers/);
     });
 
+    it("scale control: one style's coarse layers with another's fine ones each take their own statistics", async () => {
+      const fine = stripes(false, [
+        [230, 40, 40],
+        [250, 200, 60],
+      ]);
+      const coarse = stripes(true, [
+        [30, 60, 220],
+        [20, 200, 190],
+      ]);
+      const grey = tf.fill([24, 24, 3], 128) as tf.Tensor3D;
+      const r = await stylize({
+        content: grey,
+        styles: [
+          { image: fine, layers: ['k3'] },
+          { image: coarse, layers: ['k7'] },
+        ],
+        network,
+        styleLayers: { k3: 1, k7: 1 },
+        size: 24,
+        iterations: 30,
+        contentWeight: 0,
+        init: 'random',
+      });
+      const all = tf.ones([1, 24, 24, 1]) as tf.Tensor4D;
+      const d3f = await regionGramDistance(network, 'k3', r.image, all, fine);
+      const d3c = await regionGramDistance(network, 'k3', r.image, all, coarse);
+      const d7f = await regionGramDistance(network, 'k7', r.image, all, fine);
+      const d7c = await regionGramDistance(network, 'k7', r.image, all, coarse);
+      console.log(
+        `[${backend}] Gram distances: k3->fine ${d3f.toExponential(2)}, k3->coarse ${d3c.toExponential(2)}, k7->fine ${d7f.toExponential(2)}, k7->coarse ${d7c.toExponential(2)}`,
+      );
+      expect(d3f).toBeLessThan(d3c / 5);
+      expect(d7c).toBeLessThan(d7f / 5);
+      tf.dispose([fine, coarse, grey, all, r.image]);
+    });
+
     it('progress: losses every iteration, the image every N, stop by returning false or by a signal; nothing leaks', async () => {
       const before = tf.memory().numTensors;
       const images: number[][] = [];
