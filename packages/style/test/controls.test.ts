@@ -306,6 +306,22 @@ describeBackends(
       expect(tf.memory().numTensors).toBe(before);
     });
 
+    it("normalizeGradients (neural-style's): L1-normalised term gradients with Adam (its default there), and the style loss falls", async () => {
+      const r = await stylize({
+        content,
+        styles: [{ image: style }],
+        network,
+        size: 16,
+        iterations: 12,
+        normalizeGradients: true,
+      });
+      const first = r.history[0]!.style;
+      const last = r.history.at(-1)!.style;
+      expect(r.iterations).toBe(12);
+      expect(last).toBeLessThan(first / 2);
+      r.image.dispose();
+    });
+
     it('init random and image, the same seed giving the same result', async () => {
       const run = async (seed: number) => {
         const r = await stylize({

@@ -98,7 +98,7 @@ export interface StylizeOptions {
   /** 'content' (default), 'random' (seeded noise around mid-grey) or 'image' (initImage). */
   init?: 'content' | 'random' | 'image';
   initImage?: tf.Tensor;
-  /** Default 'lbfgs'. */
+  /** Default 'lbfgs' ('adam' under normalizeGradients). */
   optimizer?: 'lbfgs' | 'adam';
   /**
    * Per pass (one number, or one per scale); default 500. L-BFGS iterations (each a
@@ -112,7 +112,12 @@ export interface StylizeOptions {
   history?: number;
   /** Default 'strong-wolfe'; 'none' under normalizeGradients (its gradients are not the loss's). */
   lineSearch?: LineSearch;
-  /** neural-style's -normalize_gradients. */
+  /**
+   * neural-style's -normalize_gradients: each content and style term's gradient divided
+   * by its L1 norm, times its weight. These are not the loss's gradients, so L-BFGS does
+   * not suit them (its line search stalls; a fixed step diverges): the optimiser then
+   * defaults to Adam.
+   */
   normalizeGradients?: boolean;
   /** VGG pooling; default 'max'. */
   pooling?: 'max' | 'avg';
@@ -240,7 +245,13 @@ export function resolve(o: StylizeOptions, contentSide: number): Resolved {
       `${FN}: normalizeGradients must be a boolean, got ${describe(normalizeGradients)}`,
     );
   }
-  const optimizer = oneOf(FN, 'optimizer', o.optimizer ?? 'lbfgs', ['lbfgs', 'adam']);
+  // Normalised gradients are not the loss's: L-BFGS's curvature pairs and line search
+  // then break down (its line search stalls, a fixed step diverges, measured), so Adam is
+  // their default.
+  const optimizer = oneOf(FN, 'optimizer', o.optimizer ?? (normalizeGradients ? 'adam' : 'lbfgs'), [
+    'lbfgs',
+    'adam',
+  ]);
   return {
     network,
     ownsNetwork: o.network === undefined,
