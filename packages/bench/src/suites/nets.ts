@@ -1,5 +1,5 @@
 import { ResnetGenerator, TransformerNet, UnetGenerator } from '@atelier/blocks';
-import { type BackendName, currentBackend, type Module, tf } from '@atelier/core';
+import { type BackendName, currentBackend, type Module, tf, wasmThreads } from '@atelier/core';
 import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 
@@ -72,9 +72,12 @@ function netCase(net: NetName, size: number): BenchCase {
   };
 }
 
-/** Per network, the best CPU-side backend against PyTorch. */
+/** Per network, the best CPU-side backend against PyTorch; and wasm's thread count. */
 function bestRatios(results: BenchResult[]): string[] {
   const lines: string[] = [];
+  if (results.some((r) => r.backend === 'wasm' && r.ms !== null)) {
+    lines.push(`- wasm ran on ${wasmThreads()} thread(s) (ATELIER_WASM_THREADS); PyTorch on 2.`);
+  }
   const cases = [...new Set(results.map((r) => r.case))];
   for (const name of cases) {
     const timed = results.filter(

@@ -16,7 +16,11 @@ export interface UnetGeneratorOptions {
   ngf?: number;
   /** Default 'batch' (pix2pix). */
   norm?: GanNorm;
-  /** Dropout(0.5) in the ngf*8 blocks between the innermost and the three outer ones; default false. */
+  /**
+   * Dropout(0.5) in the ngf*8 blocks between the innermost and the three outer ones.
+   * Default false, as junyanz's `define_G`; pix2pix's options turn it on (`--no_dropout`
+   * unset), CycleGAN's leave it off.
+   */
   dropout?: boolean;
   seed?: Seed;
 }
