@@ -1,6 +1,7 @@
 // Every suite registers here; a new suite is one file and one line.
 import { registerSuite } from '../registry.js';
 import { datasetsSuite } from './datasets.js';
+import { ganSuite } from './gan.js';
 import { netsSuite } from './nets.js';
 import { opsSuite } from './ops.js';
 import { styleSuite } from './style.js';
@@ -9,3 +10,4 @@ registerSuite(opsSuite);
 registerSuite(netsSuite);
 registerSuite(datasetsSuite);
 registerSuite(styleSuite);
+registerSuite(ganSuite);
