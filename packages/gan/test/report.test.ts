@@ -43,6 +43,21 @@ describe('report', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(3, 117)).toEqual([25, 50, 75, 100]);
     expect(lineChart([], { title: 'empty' })).toContain('no values yet');
+    // A constant series is drawn around its value (a learning rate of 0.002, not 0).
+    expect(
+      lineChart(
+        [
+          {
+            name: 'lr',
+            points: [
+              [1, 0.002],
+              [9, 0.002],
+            ],
+          },
+        ],
+        { title: 'lr' },
+      ),
+    ).toContain('>0.002<');
   });
 
   it('the page: escaped, self-contained, reloading only while the run is live', () => {

@@ -96,7 +96,11 @@ export function lineChart(series: ChartSeries[], options: ChartOptions): string 
   let [x0, x1] = [Math.min(...all.map((p) => p[0])), Math.max(...all.map((p) => p[0]))];
   let [y0, y1] = [Math.min(...all.map((p) => fy(p[1]))), Math.max(...all.map((p) => fy(p[1])))];
   if (x1 === x0) [x0, x1] = [x0 - 1, x1 + 1];
-  if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
+  // A flat series (a constant learning rate) gets a band around its value, not [-1, 1].
+  if (y1 === y0) {
+    const half = Math.abs(y0) > 0 ? Math.abs(y0) * 0.5 : 1;
+    [y0, y1] = [y0 - half, y1 + half];
+  }
   const pad = (y1 - y0) * 0.05;
   [y0, y1] = [y0 - pad, y1 + pad];
   const plotW = width - margin.left - margin.right;

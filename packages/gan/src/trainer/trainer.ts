@@ -173,7 +173,7 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
 
   const loader = new BatchLoader<unknown>(options.data, batchSize, seed, options.shuffle ?? true);
   const stepsPerEpoch = Math.max(1, Math.floor(loader.batchesPerEpoch / perStep));
-  const totalSteps =
+  let totalSteps =
     options.epochs !== undefined
       ? positiveInt(options.epochs, 'epochs', 1) * stepsPerEpoch
       : positiveInt(options.steps, 'steps', stepsPerEpoch);
@@ -354,7 +354,7 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
     for (const name of harness.generators)
       generators[name] = (shadows[`${name}_ema`] ?? harness.modules[name])!;
     sampledAt = step;
-    const grid = isolated(checkpointModules, () =>
+    const grid = isolated(generators, () =>
       tf.tidy(() => {
         const columns = harness.samples(sampleBatch, generators);
         sampleColumns.splice(0, sampleColumns.length, ...columns.map((c) => c.title));
@@ -502,7 +502,11 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
       }
       if (folder && checkpointEvery > 0 && step % checkpointEvery === 0 && step < totalSteps)
         await checkpoint();
-      if (maxSeconds !== undefined && (Date.now() - started) / 1000 >= maxSeconds) break;
+      if (maxSeconds !== undefined && (Date.now() - started) / 1000 >= maxSeconds) {
+        // The time budget ends the run: its length is the steps it made.
+        totalSteps = step;
+        break;
+      }
     }
     if (folder) {
       if (sampledAt !== step) {
