@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from 'vitest';
-import { setSavedTensorLinks } from '../src/kernels/gradients/saved-tensor-links.js';
 import { tf } from '../src/index.js';
+import { setSavedTensorLinks } from '../src/kernels/gradients/saved-tensor-links.js';
 import { checkGrad, describeBackends } from '../src/testing/index.js';
 import { spread } from './helpers/spread.js';
 

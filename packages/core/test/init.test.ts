@@ -100,7 +100,9 @@ describe('init in a fresh process', () => {
       await init({ backend: 'webgpu' });
       const y = tf.ones([32, 32]).matMul(tf.ones([32, 32])).sum();
       console.log((await y.data())[0]);`;
-    const { stdout } = await run('node', ['--input-type=module', '-e', script], { timeout: 60_000 });
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], {
+      timeout: 60_000,
+    });
     expect(stdout.trim()).toBe('32768');
   });
 

@@ -47,7 +47,8 @@ function causeText(cause: unknown): string {
 /** Starts one backend or throws a BackendError carrying the underlying error. */
 async function start(name: BackendName, options: InitOptions): Promise<void> {
   let where = '';
-  if (name === 'wasm') where = ` (binaries from ${await prepareWasm(options.wasmPaths, options.threads)})`;
+  if (name === 'wasm')
+    where = ` (binaries from ${await prepareWasm(options.wasmPaths, options.threads)})`;
   if (name === 'webgpu') registerWebGPU();
   if (await setBackendQuietly(name)) return;
   const cause = takeFactoryError(name);

@@ -1,7 +1,8 @@
 // Differentiable ops that tfjs lacks or that need PyTorch semantics; one op per file.
+
+export type { Padding, PadMode, Pads, Pair } from './conv-args.js';
+export { type Conv2dOptions, conv2d } from './conv2d.js';
+export { type Conv2dTransposeOptions, conv2dTranspose } from './conv2d-transpose.js';
+export { type DepthwiseConv2dOptions, depthwiseConv2d } from './depthwise-conv2d.js';
 export { type InstanceNormOptions, instanceNorm } from './instance-norm.js';
-export type { PadMode, Padding, Pads, Pair } from './conv-args.js';
 export { pad2d } from './padding.js';
-export { conv2d, type Conv2dOptions } from './conv2d.js';
-export { conv2dTranspose, type Conv2dTransposeOptions } from './conv2d-transpose.js';
-export { depthwiseConv2d, type DepthwiseConv2dOptions } from './depthwise-conv2d.js';
