@@ -67,7 +67,7 @@ export async function checkGrad(
     throw new ArgumentError(`checkGrad: order must be 1 or 2, got ${String(order)}`);
   }
   if (inputs.length === 0) throw new ArgumentError('checkGrad: expected at least one input');
-  const step = options.step ?? (order === 1 ? 1e-2 : 1e-2);
+  const step = options.step ?? 1e-2;
   const atol = options.atol ?? 2e-3;
   const rtol = options.rtol ?? 2e-2;
   const maxPoints = options.maxPoints ?? 24;
