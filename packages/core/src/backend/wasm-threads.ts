@@ -121,9 +121,15 @@ async function startThreaded(parts: NodeParts, threads: number): Promise<Backend
 
 /**
  * Makes the 'wasm' backend start tfjs's threaded SIMD build with `threads` threads
- * (Node only; call before the wasm backend is first started).
+ * (Node only; call before the wasm backend is first started). When it cannot start and
+ * `fallback` is given, the backend comes from `fallback` instead (a default thread
+ * count must not make wasm unusable where workers are not allowed).
  */
-export async function registerThreadedWasm(threads: number, priority: number): Promise<void> {
+export async function registerThreadedWasm(
+  threads: number,
+  priority: number,
+  fallback?: () => Promise<tf.KernelBackend>,
+): Promise<void> {
   const parts = await loadNodeParts();
   if (tf.findBackendFactory('wasm') != null) tf.removeBackend('wasm');
   tf.registerBackend(
@@ -132,6 +138,7 @@ export async function registerThreadedWasm(threads: number, priority: number): P
       try {
         return await startThreaded(parts, threads);
       } catch (error) {
+        if (fallback) return fallback();
         recordFactoryError('wasm', error);
         throw error;
       }

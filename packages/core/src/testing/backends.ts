@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe } from 'vitest';
 import { init, shutdown } from '../backend/init.js';
 import { BACKEND_NAMES, type BackendName } from '../backend/names.js';
+import { isNode } from '../platform.js';
 import { tf } from '../tfjs.js';
+
+// Test runners start many processes at once (one per file, packages in parallel): one
+// wasm thread each unless the environment asks for more. Set here, it also reaches the
+// child processes tests spawn.
+if (isNode && process.env.ATELIER_WASM_THREADS === undefined) {
+  process.env.ATELIER_WASM_THREADS = '1';
+}
 
 /**
  * WebGPU comes last: a tensor used on a backend moves there, and moving it back out of
