@@ -15,7 +15,10 @@ describeBackends('checkGrad', () => {
       const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
       save([x]);
       // d(x^2)/dx is 2x; claim 2x + 0.1 instead.
-      return { value: tf.square(x), gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => dy.mul(s!.mul(2).add(0.1)) };
+      return {
+        value: tf.square(x),
+        gradFunc: (dy: tf.Tensor, [s]: tf.Tensor[]) => dy.mul(s!.mul(2).add(0.1)),
+      };
     }) as (x: tf.Tensor) => tf.Tensor;
     const x = tf.tensor([0.3, -0.7, 1.2, 0.05]);
     const r = await checkGrad((t) => wrongSquare(t), [x]);

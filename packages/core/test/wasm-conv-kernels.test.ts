@@ -133,6 +133,51 @@ describe.skipIf(!testBackends().includes('wasm'))('wasm conv training kernels', 
     expect(backend.numDataIds()).toBe(dataIds);
   });
 
+  it('keep the phase filter of a reused filter until its data is freed, and no longer', async () => {
+    await init({ backend: 'cpu' });
+    const x = tf.randomNormal([1, 5, 6, 8], 0, 1, 'float32', 11);
+    const w0 = tf.randomNormal([4, 4, 3, 8], 0, 1, 'float32', 12);
+    const w1 = tf.randomNormal([4, 4, 3, 8], 0, 1, 'float32', 13);
+    const convT = (w: tf.Tensor) =>
+      tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [1, 10, 12, 3], 2, 'same');
+    const want = [await convT(w0).data(), await convT(w1).data()];
+    await init({ backend: 'wasm' });
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    // Variables share the data of the tensor they are made from: give v its own.
+    const own = (w: tf.Tensor) => tf.tidy(() => tf.mul(w, 1));
+    const first = own(w0);
+    const v = tf.variable(first);
+    first.dispose();
+    await convT(w1).data(); // warms the heap and the operator caches
+    const base = backend.numDataIds();
+    const runs: Float32Array[] = [];
+    for (let i = 0; i < 3; i++) {
+      const y = convT(v);
+      runs.push((await y.data()) as Float32Array);
+      y.dispose();
+    }
+    // From the second run on one phase filter is kept for v.
+    expect(backend.numDataIds()).toBe(base + 1);
+    for (const r of runs) expect(Array.from(r)).toEqual(Array.from(runs[0]!));
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(a).every((value, i) => Math.abs(value - b[i]!) <= 1e-4 * (1 + Math.abs(b[i]!)));
+    expect(close(runs[0]!, want[0]!)).toBe(true);
+    // New weights (as an optimizer assigns them) free the old data and its phase filter.
+    const next = own(w1);
+    v.assign(next);
+    next.dispose();
+    expect(backend.numDataIds()).toBe(base);
+    for (let i = 0; i < 2; i++) {
+      const y = convT(v);
+      expect(close(await y.data(), want[1]!)).toBe(true);
+      y.dispose();
+    }
+    expect(backend.numDataIds()).toBe(base + 1);
+    v.dispose(); // its data and phase filter
+    expect(backend.numDataIds()).toBe(base - 1);
+    tf.dispose([x, w0, w1]);
+  });
+
   it('are the kernels registered for wasm', () => {
     for (const name of [
       'Conv2DBackpropInput',

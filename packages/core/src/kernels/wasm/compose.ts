@@ -41,6 +41,13 @@ export class WasmKernels {
     return t;
   }
 
+  /** Takes `t` out of the intermediates for good: the caller frees it later. */
+  detach(t: tf.TensorInfo): tf.TensorInfo {
+    const i = this.temps.lastIndexOf(t);
+    if (i >= 0) this.temps.splice(i, 1);
+    return t;
+  }
+
   dispose(): void {
     for (const t of this.temps) this.backend.disposeData(t.dataId);
     this.temps.length = 0;
