@@ -3,7 +3,9 @@ transformer-legacy-output.safetensors: a pytorch/examples fast_neural_style
 TransformerNet state dict saved by torch.save (zip format), the way the pretrained
 candy/mosaic/rain_princess/udnie files hold it, with the legacy `in*.running_mean` and
 `running_var` keys old PyTorch versions wrote for the instance norms; and the reference
-network's output for a small input with those weights.
+network's output for a small input with those weights. transformer-legacy-0x.pth
+holds the same weights the way the 2017 files themselves are stored: torch.save's
+legacy (pre-zip) format, tensors pickled as torch 0.x did (_rebuild_tensor).
 
 To keep the file small every tensor is an overlapping strided view (as_strided with
 strides (1, 1, ...)) of its own short random storage, which torch.save stores as the
@@ -47,6 +49,18 @@ for name in list(state):
         legacy[f"{base}.running_var"] = torch.ones(c)
 
 torch.save(legacy, os.path.join(OUT, "transformer-legacy.pth"))
+
+reduce_ex = torch.Tensor.__reduce_ex__
+torch.Tensor.__reduce_ex__ = lambda self, protocol: (
+    torch._utils._rebuild_tensor,
+    (self.storage(), self.storage_offset(), tuple(self.size()), self.stride()),
+)
+try:
+    old_path = os.path.join(OUT, "transformer-legacy-0x.pth")
+    torch.save(legacy, old_path, _use_new_zipfile_serialization=False)
+finally:
+    torch.Tensor.__reduce_ex__ = reduce_ex
+assert all(torch.equal(torch.load(old_path)[k], v) for k, v in legacy.items())
 
 # The reference drops the legacy keys before load_state_dict (neural_style.py stylize).
 import re

@@ -13,10 +13,16 @@ what readTorchCheckpoint must return: every tensor, contiguous, under its dotted
                   an optimizer state dict with int keys (protocol 4)
   int64-overflow.pth  an int64 value outside int32: must be refused
   malicious.pth   a pickle whose __reduce__ calls os.system: must be refused, never run
+  legacy.pth      sequential.pth's state dict in the legacy format (torch < 1.6, or
+                  _use_new_zipfile_serialization=False)
+  legacy-v1.pth   the legacy format as torch < 0.4 wrote it (pytorch/examples' pretrained
+                  fast_neural_style models): tensors rebuilt by _rebuild_tensor, views of
+                  one storage at different offsets
 
 Run: /usr/bin/python3 tools/parity/torch_checkpoints.py
 """
 
+import collections
 import os
 
 import numpy as np
@@ -41,8 +47,13 @@ def expected_entries(flat):
     return entries
 
 
-def save(name, obj, flat, protocol=2):
-    torch.save(obj, os.path.join(OUT, f"{name}.pth"), pickle_protocol=protocol)
+def save(name, obj, flat, protocol=2, legacy=False):
+    torch.save(
+        obj,
+        os.path.join(OUT, f"{name}.pth"),
+        pickle_protocol=protocol,
+        _use_new_zipfile_serialization=not legacy,
+    )
     if flat is not None:
         st.write(os.path.join(OUT, f"{name}.expected.safetensors"), expected_entries(flat))
 
@@ -123,6 +134,26 @@ def main():
 
     save("int64-overflow", {"ok": torch.tensor([1]), "big": torch.tensor([3, 2**40])}, None)
     save("malicious", {"weight": torch.ones(2), "payload": Evil()}, None)
+
+    save("legacy", sd, dict(sd), legacy=True)
+    # torch < 0.4 pickled tensors as _rebuild_tensor(storage, offset, size, stride).
+    reduce_ex = torch.Tensor.__reduce_ex__
+
+    def rebuild_v1(self, protocol):
+        return (
+            torch._utils._rebuild_tensor,
+            (self.storage(), self.storage_offset(), tuple(self.size()), self.stride()),
+        )
+
+    torch.Tensor.__reduce_ex__ = rebuild_v1
+    try:
+        old = {"in1.weight": torch.randn(4), "in1.running_mean": torch.zeros(4)}
+        old.update({"base": base, "slice": base[5:9], "block": grid[1:3, 2:5]})
+        save("legacy-v1", collections.OrderedDict(old), old, legacy=True)
+    finally:
+        torch.Tensor.__reduce_ex__ = reduce_ex
+    loaded = torch.load(os.path.join(OUT, "legacy-v1.pth"))
+    assert all(torch.equal(loaded[k], v) for k, v in old.items())
 
 
 if __name__ == "__main__":

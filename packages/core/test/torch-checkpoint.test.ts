@@ -197,6 +197,27 @@ describeBackends('readTorchCheckpoint', (backend) => {
     expect(keys.some((k) => k.startsWith('epoch') || k.startsWith('lr'))).toBe(false);
   });
 
+  it('reads the legacy format (torch < 1.6): the same state dict as the zip file', async () => {
+    await expectMatches('legacy');
+  });
+
+  it('reads the legacy format of torch < 0.4 (_rebuild_tensor, views at offsets)', async () => {
+    const keys = await expectMatches('legacy-v1');
+    expect(keys).toContain('in1.running_mean');
+  });
+
+  it('refuses truncated and inconsistent legacy files, saying why', () => {
+    const good = fixture('legacy.pth');
+    const cases: [Uint8Array, RegExp][] = [
+      [good.subarray(0, good.length - 3), /runs past the end of the file/],
+      [good.subarray(0, 200), /legacy|truncated|ended without STOP/],
+      [pickle(op.proto, op.emptyDict, op.stop), /a bare pickle, not a torch.save file/],
+    ];
+    for (const [bytes, message] of cases) {
+      expect(formatError(() => readTorchCheckpoint(bytes)).message).toMatch(message);
+    }
+  });
+
   it('refuses a pickle that calls os.system, naming the global, and runs nothing', () => {
     const before = tf.memory().numTensors;
     const e = formatError(() => readTorchCheckpoint(fixture('malicious.pth')));
@@ -234,12 +255,12 @@ describeBackends('readTorchCheckpoint', (backend) => {
       dag.push(...op.mark, ...op.get(i - 1), ...op.get(i - 1), ...op.list, ...op.put(i), ...op.pop);
     dag.push(...op.get(40), ...op.stop);
     const corpus: [string, Uint8Array, RegExp][] = [
-      ['empty file', new Uint8Array(0), /not a zip archive/],
-      ['text file', enc.encode('hello'), /not a zip archive/],
+      ['empty file', new Uint8Array(0), /neither a zip archive/],
+      ['text file', enc.encode('hello'), /neither a zip archive/],
       [
-        'legacy bare pickle',
+        'bare pickle',
         pickle(op.proto, op.emptyDict, op.stop),
-        /bare pickle.*before torch 1.6/,
+        /a bare pickle, not a torch.save file/,
       ],
       [
         'truncated zip',
@@ -377,7 +398,15 @@ describeBackends('readTorchCheckpoint', (backend) => {
       mutated[next() % mutated.length] = next() % 256;
       attempt(zipStored(files.map(([n, b]) => [n, n.endsWith('data.pkl') ? mutated : b])));
     }
-    expect(outcomes.format).toBeGreaterThan(Math.floor(good.length / 7));
+    // The legacy format: every prefix, and single-byte mutations anywhere in the file.
+    const legacy = fixture('legacy-v1.pth');
+    for (let n = 0; n < legacy.length; n += 3) attempt(legacy.subarray(0, n));
+    for (let k = 0; k < 400; k++) {
+      const mutated = legacy.slice();
+      mutated[next() % mutated.length] = next() % 256;
+      attempt(mutated);
+    }
+    expect(outcomes.format).toBeGreaterThan(Math.floor(good.length / 7 + legacy.length / 3));
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -37,6 +37,7 @@ const blocksFixture = new URL(
   import.meta.url,
 );
 const legacyPth = new URL('./fixtures/transformer-legacy.pth', import.meta.url);
+const legacyPth0x = new URL('./fixtures/transformer-legacy-0x.pth', import.meta.url);
 const legacyOutput = new URL('./fixtures/transformer-legacy-output.safetensors', import.meta.url);
 
 describeBackends('loading and running pytorch/examples TransformerNet weights', () => {
@@ -55,18 +56,23 @@ describeBackends('loading and running pytorch/examples TransformerNet weights', 
     net.dispose();
   });
 
-  it('reads a .pth zip checkpoint, drops the legacy in*.running_mean/var keys, and matches PyTorch', async () => {
-    const net = await loadTransformer(legacyPth.pathname);
-    const { tensors, metadata } = readSafetensors(new Uint8Array(readFileSync(legacyOutput)));
-    expect(metadata.legacy_keys).toBe('30');
-    const x = nhwc(tensors.input!);
-    const expected = nhwc(tensors.output!);
-    const y = net.call(x);
-    expect(y.shape).toEqual([1, 20, 28, 3]);
-    expect(await relativeError(y, expected)).toBeLessThan(1e-4);
-    tf.dispose([...Object.values(tensors), x, expected, y]);
-    net.dispose();
-  });
+  for (const [what, file] of [
+    ['a .pth zip checkpoint', legacyPth],
+    ["torch 0.x's legacy format, as the 2017 pretrained files are stored", legacyPth0x],
+  ] as const) {
+    it(`reads ${what}, drops the legacy in*.running_mean/var keys, and matches PyTorch`, async () => {
+      const net = await loadTransformer(file.pathname);
+      const { tensors, metadata } = readSafetensors(new Uint8Array(readFileSync(legacyOutput)));
+      expect(metadata.legacy_keys).toBe('30');
+      const x = nhwc(tensors.input!);
+      const expected = nhwc(tensors.output!);
+      const y = net.call(x);
+      expect(y.shape).toEqual([1, 20, 28, 3]);
+      expect(await relativeError(y, expected)).toBeLessThan(1e-4);
+      tf.dispose([...Object.values(tensors), x, expected, y]);
+      net.dispose();
+    });
+  }
 
   it('runs on any size (cropped back from the multiple of 4), clamps to [0, 255], and round-trips its weights', async () => {
     const net = new TransformerNet({ seed: 3 });

@@ -62,13 +62,26 @@ function latin1String(bytes: Uint8Array): string {
 }
 
 export function unpickle(bytes: Uint8Array, hooks: PickleHooks, what = 'pickle'): unknown {
+  return unpickleFrom(bytes, 0, hooks, what).value;
+}
+
+/**
+ * Reads one pickle starting at byte `start` of `bytes` (files such as torch's legacy
+ * format hold several in a row); `end` is the byte after its STOP.
+ */
+export function unpickleFrom(
+  bytes: Uint8Array,
+  start: number,
+  hooks: PickleHooks,
+  what = 'pickle',
+): { value: unknown; end: number } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const memo = new Map<number, unknown>();
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
-  let pos = 0;
-  let opAt = 0;
+  let pos = start;
+  let opAt = start;
 
   const fail = (message: string): never => {
     throw new FormatError(`${what}: ${message} (at byte ${opAt})`);
@@ -181,7 +194,7 @@ export function unpickle(bytes: Uint8Array, hooks: PickleHooks, what = 'pickle')
         break;
       case 0x2e: // STOP
         if (stack.length !== 1 || marks.length !== 0) fail('STOP with a malformed stack');
-        return stack[0];
+        return { value: stack[0], end: pos };
       case 0x28: // MARK
         marks.push(stack);
         stack = [];

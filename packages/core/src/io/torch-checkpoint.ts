@@ -1,11 +1,16 @@
 /**
- * Reads PyTorch checkpoints (`torch.save`, zip format of torch >= 1.6) without PyTorch
- * and without running the pickle: a zip archive holding `<prefix>/data.pkl` (the object,
- * pickled, with tensors as persistent ids) and `<prefix>/data/<key>` (one file of raw
- * little-endian elements per storage).
+ * Reads PyTorch checkpoints without PyTorch and without running the pickle, in both
+ * formats `torch.save` writes:
+ * - zip (torch >= 1.6): `<prefix>/data.pkl` (the object, pickled, with tensors as
+ *   persistent ids) and `<prefix>/data/<key>` (raw little-endian elements per storage);
+ * - legacy (torch < 1.6, or `_use_new_zipfile_serialization=False`; pytorch/examples'
+ *   pretrained fast_neural_style models among them): five pickles in a row (magic number,
+ *   protocol 1001, system info, the object, the sorted storage keys), then per key an
+ *   int64 element count and the raw elements.
  *
  * Only the globals a state dict needs are honoured: collections.OrderedDict,
- * torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter and the
+ * torch._utils._rebuild_tensor_v2 (and _rebuild_tensor of torch < 0.4),
+ * torch._utils._rebuild_parameter and the
  * torch.*Storage types. Anything else (os.system, builtins.eval,
  * torch.storage._load_from_bytes, a TorchScript class, argparse.Namespace in a
  * training checkpoint) is a FormatError naming the global, the same files PyTorch's
@@ -30,7 +35,7 @@ import {
   type ElementKind,
 } from './elements.js';
 import { setOwn } from './own-record.js';
-import { unpickle } from './pickle.js';
+import { type PickleHooks, unpickle, unpickleFrom } from './pickle.js';
 import { ZipArchive } from './zip.js';
 
 const STORAGE_KINDS: Record<string, ElementKind> = {
@@ -57,6 +62,7 @@ class AllowedGlobal {
 }
 const ORDERED_DICT = new AllowedGlobal('collections.OrderedDict');
 const REBUILD_TENSOR = new AllowedGlobal('torch._utils._rebuild_tensor_v2');
+const REBUILD_TENSOR_V1 = new AllowedGlobal('torch._utils._rebuild_tensor');
 const REBUILD_PARAMETER = new AllowedGlobal('torch._utils._rebuild_parameter');
 
 class StorageType {
@@ -71,15 +77,25 @@ class Storage {
   constructor(
     readonly key: string,
     readonly kind: ElementKind,
-    private readonly bytes: Uint8Array,
+    /** Unset until a legacy file's data section is read. */
+    private bytes: Uint8Array | undefined,
   ) {}
 
+  /** Gives a legacy storage its bytes. */
+  attach(bytes: Uint8Array): void {
+    this.bytes = bytes;
+  }
+
+  get attached(): boolean {
+    return this.bytes !== undefined;
+  }
+
   get numel(): number {
-    return this.bytes.length / ELEMENT_BYTES[this.kind];
+    return this.bytes!.length / ELEMENT_BYTES[this.kind];
   }
 
   elements(what: string): DecodedElements {
-    this.decoded ??= decodeElements(this.bytes, this.kind, what);
+    this.decoded ??= decodeElements(this.bytes!, this.kind, what);
     return this.decoded;
   }
 }
@@ -120,100 +136,176 @@ function findDataPickle(zip: ZipArchive): string {
   return candidates[0]!;
 }
 
-function unpickleCheckpoint(zip: ZipArchive, prefix: string, pickle: Uint8Array): unknown {
-  const storages = new Map<string, Storage>();
-  return unpickle(
-    pickle,
-    {
-      findClass(module, name) {
-        if (module === 'collections' && name === 'OrderedDict') return ORDERED_DICT;
-        if (module === 'torch._utils' && name === '_rebuild_tensor_v2') return REBUILD_TENSOR;
-        if (module === 'torch._utils' && name === '_rebuild_parameter') return REBUILD_PARAMETER;
-        const kind = module === 'torch' ? STORAGE_KINDS[name] : undefined;
-        if (kind) return new StorageType(name, kind);
-        const hint = module.startsWith('__torch__')
-          ? ' (a TorchScript archive: save model.state_dict() with torch.save instead)'
-          : '';
-        return fail(
-          `the pickle refers to the global ${module}.${name}, which is not allowed: only the globals of a state dict are read, and loading this file in PyTorch could run code${hint}`,
-        );
-      },
+/** Where a storage's bytes come from: a zip entry now, or a legacy data section later. */
+type StorageBytes = (key: string, type: StorageType) => Uint8Array | undefined;
 
-      call(callable, args) {
-        if (callable === ORDERED_DICT) {
-          const map = new Map();
-          const items = args[0];
-          if (args.length > 1 || (items !== undefined && !Array.isArray(items))) {
-            fail('OrderedDict called with unexpected arguments');
-          }
-          for (const pair of (items ?? []) as unknown[]) {
-            if (!Array.isArray(pair) || pair.length !== 2) fail('OrderedDict items must be pairs');
-            map.set((pair as unknown[])[0], (pair as unknown[])[1]);
-          }
-          return map;
-        }
-        if (callable === REBUILD_TENSOR) {
-          // (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
-          if (args.length < 4 || args.length > 7)
-            fail(`_rebuild_tensor_v2 takes 6 or 7 arguments, got ${args.length}`);
-          const [storage, offset, size, stride] = args;
-          if (!(storage instanceof Storage)) return fail('_rebuild_tensor_v2 without a storage');
-          if (!isSafeCount(offset))
-            return fail(`storage offset ${describe(offset)} is not a non-negative integer`);
-          const sizes = counts(size, 'a tensor size');
-          const strides = counts(stride, 'a tensor stride');
-          if (sizes.length !== strides.length) {
-            fail(`size [${sizes.join(', ')}] and stride [${strides.join(', ')}] differ in rank`);
-          }
-          return new TensorRef(storage, offset, sizes, strides);
-        }
-        if (callable === REBUILD_PARAMETER) {
-          if (!(args[0] instanceof TensorRef)) fail('_rebuild_parameter without a tensor');
-          return args[0];
-        }
-        const name =
-          callable instanceof AllowedGlobal ? callable.qualifiedName : describe(callable);
-        return fail(
-          `cannot call ${callable instanceof StorageType ? `torch.${callable.name}` : name}`,
-        );
-      },
-
-      persistentLoad(pid) {
-        // ('storage', storage_type, key, location, numel)
-        if (!Array.isArray(pid) || pid.length !== 5 || pid[0] !== 'storage') {
-          return fail(`unknown persistent id ${describe(pid)}`);
-        }
-        const [, type, key] = pid as unknown[];
-        if (!(type instanceof StorageType)) return fail('a storage without a storage type');
-        if (typeof key !== 'string' || key.length === 0 || key.includes('/')) {
-          return fail(`bad storage key ${describe(key)}`);
-        }
-        const known = storages.get(key);
-        if (known) {
-          if (known.kind !== type.kind) fail(`storage "${key}" is read as two types`);
-          return known;
-        }
-        const path = `${prefix}data/${key}`;
-        if (!zip.entries.has(path)) fail(`storage "${key}" has no file ${path}`);
-        const bytes = zip.read(path);
-        if (bytes.length % ELEMENT_BYTES[type.kind] !== 0) {
-          fail(
-            `storage "${key}" (${bytes.length} bytes) is not a whole number of ${type.name} elements`,
-          );
-        }
-        const storage = new Storage(key, type.kind, bytes);
-        storages.set(key, storage);
-        return storage;
-      },
-
-      build(target, _state) {
-        // A state dict's OrderedDict carries `_metadata` (module versions): not needed.
-        if (target instanceof Map) return target;
-        return fail(`cannot apply state to ${describe(target)}`);
-      },
+function checkpointHooks(storages: Map<string, Storage>, bytesOf: StorageBytes): PickleHooks {
+  return {
+    findClass(module, name) {
+      if (module === 'collections' && name === 'OrderedDict') return ORDERED_DICT;
+      if (module === 'torch._utils' && name === '_rebuild_tensor_v2') return REBUILD_TENSOR;
+      if (module === 'torch._utils' && name === '_rebuild_tensor') return REBUILD_TENSOR_V1;
+      if (module === 'torch._utils' && name === '_rebuild_parameter') return REBUILD_PARAMETER;
+      const kind = module === 'torch' ? STORAGE_KINDS[name] : undefined;
+      if (kind) return new StorageType(name, kind);
+      const hint = module.startsWith('__torch__')
+        ? ' (a TorchScript archive: save model.state_dict() with torch.save instead)'
+        : '';
+      return fail(
+        `the pickle refers to the global ${module}.${name}, which is not allowed: only the globals of a state dict are read, and loading this file in PyTorch could run code${hint}`,
+      );
     },
-    'torch checkpoint: data.pkl',
+
+    call(callable, args) {
+      if (callable === ORDERED_DICT) {
+        const map = new Map();
+        const items = args[0];
+        if (args.length > 1 || (items !== undefined && !Array.isArray(items))) {
+          fail('OrderedDict called with unexpected arguments');
+        }
+        for (const pair of (items ?? []) as unknown[]) {
+          if (!Array.isArray(pair) || pair.length !== 2) fail('OrderedDict items must be pairs');
+          map.set((pair as unknown[])[0], (pair as unknown[])[1]);
+        }
+        return map;
+      }
+      if (callable === REBUILD_TENSOR || callable === REBUILD_TENSOR_V1) {
+        // v2: (storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])
+        // v1 (torch < 0.4): (storage, storage_offset, size, stride)
+        if (callable === REBUILD_TENSOR_V1 && args.length !== 4)
+          fail(`_rebuild_tensor takes 4 arguments, got ${args.length}`);
+        if (args.length < 4 || args.length > 7)
+          fail(`_rebuild_tensor_v2 takes 6 or 7 arguments, got ${args.length}`);
+        const [storage, offset, size, stride] = args;
+        if (!(storage instanceof Storage)) return fail('_rebuild_tensor_v2 without a storage');
+        if (!isSafeCount(offset))
+          return fail(`storage offset ${describe(offset)} is not a non-negative integer`);
+        const sizes = counts(size, 'a tensor size');
+        const strides = counts(stride, 'a tensor stride');
+        if (sizes.length !== strides.length) {
+          fail(`size [${sizes.join(', ')}] and stride [${strides.join(', ')}] differ in rank`);
+        }
+        return new TensorRef(storage, offset, sizes, strides);
+      }
+      if (callable === REBUILD_PARAMETER) {
+        if (!(args[0] instanceof TensorRef)) fail('_rebuild_parameter without a tensor');
+        return args[0];
+      }
+      const name = callable instanceof AllowedGlobal ? callable.qualifiedName : describe(callable);
+      return fail(
+        `cannot call ${callable instanceof StorageType ? `torch.${callable.name}` : name}`,
+      );
+    },
+
+    persistentLoad(pid) {
+      // ('storage', storage_type, key, location, numel), legacy files adding view_metadata
+      if (!Array.isArray(pid) || (pid.length !== 5 && pid.length !== 6) || pid[0] !== 'storage') {
+        return fail(`unknown persistent id ${describe(pid)}`);
+      }
+      const [, type, key, , , view] = pid as unknown[];
+      if (!(type instanceof StorageType)) return fail('a storage without a storage type');
+      if (typeof key !== 'string' || key.length === 0 || key.includes('/')) {
+        return fail(`bad storage key ${describe(key)}`);
+      }
+      if (view !== undefined && view !== null) {
+        fail(
+          `storage "${key}" is a storage view (torch < 0.4), which is not read: re-save the file with a newer torch`,
+        );
+      }
+      const known = storages.get(key);
+      if (known) {
+        if (known.kind !== type.kind) fail(`storage "${key}" is read as two types`);
+        return known;
+      }
+      const bytes = bytesOf(key, type);
+      if (bytes && bytes.length % ELEMENT_BYTES[type.kind] !== 0) {
+        fail(
+          `storage "${key}" (${bytes.length} bytes) is not a whole number of ${type.name} elements`,
+        );
+      }
+      const storage = new Storage(key, type.kind, bytes);
+      storages.set(key, storage);
+      return storage;
+    },
+
+    build(target, _state) {
+      // A state dict's OrderedDict carries `_metadata` (module versions): not needed.
+      if (target instanceof Map) return target;
+      return fail(`cannot apply state to ${describe(target)}`);
+    },
+  };
+}
+
+function unpickleZip(zip: ZipArchive, prefix: string, pickle: Uint8Array): unknown {
+  const bytesOf: StorageBytes = (key) => {
+    const path = `${prefix}data/${key}`;
+    if (!zip.entries.has(path)) fail(`storage "${key}" has no file ${path}`);
+    return zip.read(path);
+  };
+  return unpickle(pickle, checkpointHooks(new Map(), bytesOf), 'torch checkpoint: data.pkl');
+}
+
+/** torch.serialization's MAGIC_NUMBER and PROTOCOL_VERSION of the legacy format. */
+const LEGACY_MAGIC = 0x1950a86a20f9469cfc6cn;
+const LEGACY_PROTOCOL = 1001;
+
+/** The header pickles hold plain values only. */
+const PLAIN_HOOKS: PickleHooks = {
+  findClass: (module, name) => fail(`a legacy header refers to the global ${module}.${name}`),
+  call: () => fail('a legacy header calls a function'),
+  persistentLoad: () => fail('a legacy header holds a persistent id'),
+  build: () => fail('a legacy header builds an object'),
+};
+
+function unpickleLegacy(bytes: Uint8Array): unknown {
+  let at = 0;
+  const next = (what: string, hooks = PLAIN_HOOKS): unknown => {
+    const { value, end } = unpickleFrom(bytes, at, hooks, `torch checkpoint (legacy): ${what}`);
+    at = end;
+    return value;
+  };
+  const magic = next('magic number');
+  if (magic !== LEGACY_MAGIC) {
+    fail(
+      'a bare pickle, not a torch.save file: torch writes a zip archive, or (before torch 1.6) its magic number first',
+    );
+  }
+  const protocol = next('protocol version');
+  if (protocol !== LEGACY_PROTOCOL) {
+    fail(`legacy protocol version ${describe(protocol)}, expected ${LEGACY_PROTOCOL}`);
+  }
+  const info = next('system info');
+  if (!(info instanceof Map) || info.get('little_endian') !== true) {
+    fail('only little-endian checkpoints are read (system info says otherwise or is missing)');
+  }
+  const storages = new Map<string, Storage>();
+  const root = next(
+    'the object',
+    checkpointHooks(storages, () => undefined),
   );
+  const keys = next('storage keys');
+  if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) {
+    fail(`the storage keys must be a list of strings, got ${describe(keys)}`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (const key of keys as string[]) {
+    const storage = storages.get(key);
+    if (!storage) fail(`storage "${key}" has data but no tensor refers to it`);
+    if (storage!.attached) fail(`storage "${key}" is listed twice`);
+    if (at + 8 > bytes.length) fail(`storage "${key}": the file ends before its size`);
+    const numel = view.getBigInt64(at, true);
+    const size = BigInt(ELEMENT_BYTES[storage!.kind]) * numel;
+    if (numel < 0n || BigInt(at + 8) + size > BigInt(bytes.length)) {
+      fail(`storage "${key}" of ${numel} elements runs past the end of the file`);
+    }
+    at += 8;
+    storage!.attach(bytes.subarray(at, at + Number(size)));
+    at += Number(size);
+  }
+  for (const [key, storage] of storages) {
+    if (!storage.attached) fail(`storage "${key}" has no data in the file`);
+  }
+  return root;
 }
 
 function keyText(key: unknown): string {
@@ -311,25 +403,24 @@ export function readTorchCheckpoint(bytes: Uint8Array): Record<string, tf.Tensor
     throw new ArgumentError(`readTorchCheckpoint: expected a Uint8Array, got ${describe(bytes)}`);
   }
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
-  if (!isZip) {
-    if (bytes[0] === 0x80 && bytes.length > 1 && bytes[1]! <= 5) {
-      fail(
-        'this is a bare pickle, as torch.save wrote before torch 1.6 (or with _use_new_zipfile_serialization=False); re-save it with a newer torch',
-      );
+  let root: unknown;
+  if (isZip) {
+    const zip = new ZipArchive(bytes, 'torch checkpoint');
+    const pickleName = findDataPickle(zip);
+    const prefix = pickleName.slice(0, pickleName.length - 'data.pkl'.length);
+    const byteOrderName = `${prefix}byteorder`;
+    if (zip.entries.has(byteOrderName)) {
+      const order = new TextDecoder().decode(zip.read(byteOrderName)).trim();
+      if (order !== 'little')
+        fail(`byte order ${JSON.stringify(order)}: only little-endian checkpoints are read`);
     }
-    fail('not a zip archive (torch.save writes zip files since torch 1.6)');
-  }
-  const zip = new ZipArchive(bytes, 'torch checkpoint');
-  const pickleName = findDataPickle(zip);
-  const prefix = pickleName.slice(0, pickleName.length - 'data.pkl'.length);
-  const byteOrderName = `${prefix}byteorder`;
-  if (zip.entries.has(byteOrderName)) {
-    const order = new TextDecoder().decode(zip.read(byteOrderName)).trim();
-    if (order !== 'little')
-      fail(`byte order ${JSON.stringify(order)}: only little-endian checkpoints are read`);
+    root = unpickleZip(zip, prefix, zip.read(pickleName));
+  } else if (bytes.length > 1 && bytes[0] === 0x80 && bytes[1]! <= 5) {
+    root = unpickleLegacy(bytes);
+  } else {
+    fail('neither a zip archive (torch >= 1.6) nor a legacy torch.save file (a pickle)');
   }
 
-  const root = unpickleCheckpoint(zip, prefix, zip.read(pickleName));
   const found = collectTensors(root);
   const seen = new Set<string>();
   const decoded = new Map<TensorRef, ReturnType<typeof materialise>>();

@@ -11,12 +11,10 @@ const CHECKPOINT_KEY = 'atelier.checkpoint';
 /**
  * A trained TransformerNet from:
  * - pytorch/examples fast_neural_style weights (candy, mosaic, rain_princess, udnie or
- *   your own) as a .pth zip checkpoint, or converted to safetensors by `atelier
- *   convert`; the legacy `in*.running_mean/var` keys of the pretrained files are
- *   dropped, as the reference does (`del state_dict[k]` for keys matching
- *   `in\d+\.running_(mean|var)$`). The pretrained files of 2017 are pickles of torch
- *   0.x, which core's reader refuses (re-save them with torch >= 1.6 first, e.g.
- *   `torch.save(torch.load(f), f)`);
+ *   your own) as a .pth file, the 2017 pretrained files' torch 0.x format included, or
+ *   converted to safetensors by `atelier convert`; the legacy `in*.running_mean/var`
+ *   keys of the pretrained files are dropped, as the reference does (`del
+ *   state_dict[k]` for keys matching `in\d+\.running_(mean|var)$`);
  * - a model `trainTransformer` saved (safetensors, PyTorch layout);
  * - a training checkpoint of `trainTransformer` (core's checkpoint format, the network
  *   saved under the module name 'transformer');
