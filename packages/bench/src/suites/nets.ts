@@ -76,7 +76,9 @@ function netCase(net: NetName, size: number): BenchCase {
 function bestRatios(results: BenchResult[]): string[] {
   const lines: string[] = [];
   if (results.some((r) => r.backend === 'wasm' && r.ms !== null)) {
-    lines.push(`- wasm ran on ${wasmThreads()} thread(s) (ATELIER_WASM_THREADS); PyTorch on 2.`);
+    lines.push(
+      `- wasm ran on ${wasmThreads()} thread(s) (one per core by default, ATELIER_WASM_THREADS to change); PyTorch on 2.`,
+    );
   }
   const cases = [...new Set(results.map((r) => r.case))];
   for (const name of cases) {
