@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -20,6 +22,44 @@ async function atelier(...args: string[]) {
     };
   }
 }
+
+describe('atelier bench', () => {
+  it('runs a suite without PyTorch and writes its JSON and Markdown where asked', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
+    try {
+      const { code, stdout, stderr } = await atelier(
+        'bench',
+        'ops',
+        '--backend',
+        'wasm',
+        '--no-reference',
+        '--runs',
+        '1',
+        '--out',
+        out,
+      );
+      expect(code, stderr).toBe(0);
+      expect(stdout).toContain(`ops: 12 results in ${join(out, 'ops')}.md`);
+      const results = JSON.parse(readFileSync(join(out, 'ops.json'), 'utf8'));
+      expect(results).toHaveLength(12);
+      for (const r of results) {
+        expect(r).toMatchObject({ suite: 'ops', backend: 'wasm', referenceMs: null });
+        expect(r.ms).toBeGreaterThan(0);
+      }
+      expect(readFileSync(join(out, 'ops.md'), 'utf8')).toMatch(/^# Benchmark `ops`/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it('names the suites when asked for one that does not exist, before running any', async () => {
+    const { code, stderr } = await atelier('bench', 'ops', 'speed');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/no suite 'speed'; the suites are: .*ops/);
+    const runs = await atelier('bench', '--runs', 'many');
+    expect(runs.stderr).toMatch(/--runs: expected a positive integer, got 'many'/);
+  });
+});
 
 describe('atelier doctor', () => {
   it('reports all three backends with adapter, timing and the auto choice', async () => {

@@ -25,6 +25,7 @@ export {
 } from './image/resample.js';
 export { type AugmentOptions, augment } from './pipeline/augment.js';
 export { collate } from './pipeline/collate.js';
+export type { ImageDecoder } from './pipeline/image-task.js';
 export {
   type Batched,
   Dataset,

@@ -47,18 +47,27 @@ const REFERENCE = {
   cropSize: 256,
 };
 
-function alignedCase(cache: boolean): BenchCase {
-  return {
-    name: cache ? 'aligned-jpeg/cached' : 'aligned-jpeg',
-    description: `an epoch of ${IMAGES} aligned 512×256 JPEGs: split A and B halves, resize_and_crop 286 → 256 and flip (shared by A and B), batches of ${BATCH}, ${WORKERS} decode workers${
-      cache
+function alignedCase(cache: boolean, decoder: 'js' | 'native' = 'js'): BenchCase {
+  const how =
+    decoder === 'native'
+      ? ', every file read and decoded each epoch by libjpeg-turbo (decoder: native, through sharp)'
+      : cache
         ? ', decoded files cached in memory by the first epoch (PyTorch decodes every epoch)'
-        : ', every file read and decoded each epoch'
-    }; PyTorch: ImageFolder + DataLoader (${WORKERS} workers) with the same transform`,
+        : ', every file read and decoded each epoch (decoder: js, the default)';
+  return {
+    name:
+      decoder === 'native' ? 'aligned-jpeg/native' : cache ? 'aligned-jpeg/cached' : 'aligned-jpeg',
+    description: `an epoch of ${IMAGES} aligned 512×256 JPEGs: split A and B halves, resize_and_crop 286 → 256 and flip (shared by A and B), batches of ${BATCH}, ${WORKERS} decode workers${how}; PyTorch: ImageFolder + DataLoader (${WORKERS} workers) with the same transform`,
     reference: REFERENCE,
     async setup(): Promise<CaseStep> {
       await prepareFolder();
-      const source = await alignedFolder({ dir: TRAIN, workers: WORKERS, cache, seed: 1 });
+      const source = await alignedFolder({
+        dir: TRAIN,
+        workers: WORKERS,
+        cache,
+        seed: 1,
+        decoder,
+      });
       const epochs = source.shuffle(1).batch(BATCH).prefetch(2);
       return {
         async run() {
@@ -81,7 +90,7 @@ function imagesPerSecond(ms: number): number {
 export const datasetsSuite: Suite = {
   name: 'datasets',
   description: `Input pipeline throughput of @atelier/datasets (images per second = ${IMAGES} / epoch time) beside torchvision's ImageFolder + DataLoader on the same files in the same run.`,
-  cases: [alignedCase(false), alignedCase(true)],
+  cases: [alignedCase(false), alignedCase(false, 'native'), alignedCase(true)],
   python: 'datasets.py',
   prepare: prepareFolder,
   // One run is a whole epoch: few runs, a larger budget.

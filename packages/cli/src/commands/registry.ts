@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@atelier/core';
 import { UsageError } from '../errors.js';
+import { bench } from './bench.js';
 import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { showcaseCommand } from './showcase.js';
@@ -94,6 +95,34 @@ export const commands: Record<string, Command> = {
         ...(values['strip-prefix'] ? { stripPrefix: values['strip-prefix'] as string } : {}),
       });
       console.log(`${output}: ${result.tensors} tensors, ${result.bytes} bytes`);
+    },
+  },
+  bench: {
+    summary:
+      'run benchmark suites beside PyTorch and write results/<suite>.{json,md} (in the repository)',
+    usage:
+      'atelier bench [suite...] [--backend webgpu,wasm,cpu] [--no-reference] [--runs N] [--out DIR]',
+    async run(args) {
+      const { values, positionals } = parse(args, {
+        backend: { type: 'string' },
+        'no-reference': { type: 'boolean' },
+        runs: { type: 'string' },
+        out: { type: 'string' },
+      });
+      let runs: number | undefined;
+      if (values.runs !== undefined) {
+        runs = Number(values.runs);
+        if (!Number.isInteger(runs) || runs < 1)
+          throw new UsageError(`--runs: expected a positive integer, got '${values.runs}'`);
+      }
+      const backends = parseBackends(values.backend as string | undefined);
+      await bench({
+        suites: positionals,
+        ...(backends ? { backends } : {}),
+        ...(values['no-reference'] ? { reference: false } : {}),
+        ...(runs !== undefined ? { runs } : {}),
+        ...(values.out ? { outDir: values.out as string } : {}),
+      });
     },
   },
   train: trainCommandEntry,

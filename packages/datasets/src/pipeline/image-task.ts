@@ -1,6 +1,7 @@
 import { FormatError, readImage } from '@atelier/core';
 import { rgbToLabArray } from '../image/lab.js';
-import type { Pixels } from '../image/pixels.js';
+import { decodeJpegNative, isJpeg } from '../image/native-jpeg.js';
+import { type Pixels, toGray, toRgb } from '../image/pixels.js';
 import type { ImageRange } from '../image/range.js';
 import { type Raster, resampleWindow } from '../image/resample.js';
 import { drawParams, preprocessWindow, type ResolvedPreprocess } from './preprocess.js';
@@ -21,6 +22,8 @@ export interface ImageTask {
   /** 'image' scales into `range`; 'lab' gives L / 50 - 1 and ab / 110 (junyanz's colorization). */
   output: 'image' | 'lab';
   range: ImageRange;
+  /** Which decoder reads JPEGs (default 'js', core's). */
+  decoder?: ImageDecoder;
   /** The decoded file, when cached: no read, no decode. */
   decoded?: DecodedImage;
   /** Send the decoded file back (to be cached). */
@@ -52,7 +55,22 @@ function fromDraws(draws: number[]): () => number {
   return () => draws[k++ % draws.length]!;
 }
 
-export async function decodeToPixels(path: string, channels: 1 | 3): Promise<Pixels> {
+/** Core's pure JavaScript decoders, or libjpeg-turbo for JPEGs (see native-jpeg.ts). */
+export type ImageDecoder = 'js' | 'native';
+
+export async function decodeToPixels(
+  path: string,
+  channels: 1 | 3,
+  decoder: ImageDecoder = 'js',
+): Promise<Pixels> {
+  if (decoder === 'native') {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(path));
+    if (isJpeg(bytes)) {
+      const decoded = await decodeJpegNative(bytes, path);
+      return channels === 1 ? toGray(decoded) : toRgb(decoded);
+    }
+  }
   const image = await readImage(path, { channels });
   try {
     const [height, width, c] = image.shape;
@@ -107,7 +125,7 @@ export async function runImageTask(task: ImageTask): Promise<TaskResult> {
         width: task.decoded.width,
         channels: task.decoded.channels,
       }
-    : await decodeToPixels(task.path, task.channels);
+    : await decodeToPixels(task.path, task.channels, task.decoder);
   const decoded = task.keepDecoded && !task.decoded ? toBytes(image as Pixels) : undefined;
   const halves = task.split === 'halves';
   if (halves && image.width < 2) {

@@ -1,6 +1,7 @@
 import { ArgumentError, describe, FormatError, rng, tf } from '@atelier/core';
+import { loadSharp } from '../image/native-jpeg.js';
 import { checkRange, type ImageRange } from '../image/range.js';
-import type { ImageTask, TaskPart } from '../pipeline/image-task.js';
+import type { ImageDecoder, ImageTask, TaskPart } from '../pipeline/image-task.js';
 import {
   type PreprocessOptions,
   type ResolvedPreprocess,
@@ -18,6 +19,12 @@ export interface ImageSourceOptions extends PreprocessOptions {
   range?: ImageRange;
   /** Decode threads: 'auto' (default, Node: one per spare core, up to 4) or a number; 0 decodes in this thread. */
   workers?: WorkersOption;
+  /**
+   * 'js' (default): core's pure JavaScript decoders, the same pixels on every machine.
+   * 'native': JPEGs through libjpeg-turbo (the optional `sharp` package, as PIL decodes
+   * them), about 6x faster; other formats as 'js'.
+   */
+  decoder?: ImageDecoder;
   /** Skip files that fail to decode, with a warning, instead of failing the epoch. */
   skipBroken?: boolean;
   /** Where skip warnings go (default console.warn). */
@@ -40,6 +47,7 @@ export interface ResolvedSource {
   onProgress: ProgressCallback | undefined;
   preprocess: ResolvedPreprocess;
   cache: boolean;
+  decoder: ImageDecoder;
 }
 
 export async function resolveSource(
@@ -63,6 +71,18 @@ export async function resolveSource(
       `${fn}: workers must be 'auto' or an integer in [0, 64], got ${describe(workers)}`,
     );
   }
+  const decoder = options.decoder ?? 'js';
+  if (decoder !== 'js' && decoder !== 'native') {
+    throw new ArgumentError(`${fn}: decoder must be 'js' or 'native', got ${describe(decoder)}`);
+  }
+  if (decoder === 'native') {
+    const { sharp, error } = await loadSharp();
+    if (!sharp) {
+      throw new ArgumentError(
+        `${fn}: decoder 'native' needs the optional package sharp (npm i sharp), which did not load: ${error}`,
+      );
+    }
+  }
   let preprocess: ResolvedPreprocess;
   try {
     preprocess = resolvePreprocess({ ...defaults, ...options });
@@ -78,6 +98,7 @@ export async function resolveSource(
     onProgress: options.onProgress,
     preprocess,
     cache: options.cache ?? false,
+    decoder,
   };
 }
 
@@ -101,7 +122,13 @@ export function imageTask(
   source: ResolvedSource,
   fields: Omit<ImageTask, 'preprocess' | 'range' | 'output'> & Partial<Pick<ImageTask, 'output'>>,
 ): ImageTask {
-  return { output: 'image', ...fields, preprocess: source.preprocess, range: source.range };
+  return {
+    output: 'image',
+    ...fields,
+    preprocess: source.preprocess,
+    range: source.range,
+    decoder: source.decoder,
+  };
 }
 
 /**
