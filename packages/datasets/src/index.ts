@@ -25,7 +25,6 @@ export {
 } from './image/resample.js';
 export { type AugmentOptions, augment } from './pipeline/augment.js';
 export { collate } from './pipeline/collate.js';
-export type { ImageDecoder } from './pipeline/image-task.js';
 export {
   type Batched,
   Dataset,
@@ -38,6 +37,7 @@ export {
   type ElementRecord,
   tensorsOf,
 } from './pipeline/elements.js';
+export type { ImageDecoder } from './pipeline/image-task.js';
 export {
   drawParams,
   PREPROCESS_MODES,
