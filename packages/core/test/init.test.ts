@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, BackendError, init, probeAdapter, shutdown, tf } from '../src/index.js';
@@ -84,6 +85,25 @@ describe('init in a fresh process', () => {
     const auto = await initInChild({ backend: 'auto' }, env);
     expect(auto.info.name).toBe('wasm');
     expect(auto.info.reason).toMatch(/WebGPU is unavailable/);
+  });
+
+  it('starts threaded wasm by default under node --input-type=module -e, and computes', async () => {
+    // Workers inherit Node's flags: the pthread workers must not be run as modules.
+    const script = `
+      import { init, tf, wasmThreads } from '@atelier/core';
+      await init({ backend: 'wasm' });
+      const y = tf.sum(tf.conv2d(tf.ones([1, 8, 8, 4]), tf.ones([3, 3, 4, 2]), 1, 'same'));
+      console.log(JSON.stringify({ threads: wasmThreads(), sum: (await y.data())[0] }));`;
+    const env: Record<string, string | undefined> = { ...process.env };
+    delete env.ATELIER_WASM_THREADS;
+    const { stdout } = await run('node', ['--input-type=module', '-e', script], {
+      env,
+      timeout: 60_000,
+    });
+    const out = JSON.parse(stdout.trim().split('\n').pop()!);
+    expect(out.threads).toBe(Math.min(8, availableParallelism()));
+    // Each output sums 4 channels over its window: 36 taps inside, fewer at the border.
+    expect(out.sum).toBe(2 * 4 * (6 * 6 * 9 + 4 * 6 * 6 + 4 * 4));
   });
 
   it('reads ATELIER_BACKEND, and rejects a bad value', async () => {

@@ -51,6 +51,22 @@ async function loadNodeParts(): Promise<NodeParts> {
   };
 }
 
+/**
+ * Node's flags for the pthread workers: this process's, without --input-type. Workers
+ * inherit execArgv, and under `node --input-type=module -e` the worker source (a
+ * CommonJS script) would be evaluated as a module and fail on `require`.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) out.push(arg);
+  }
+  return out;
+}
+
 /** Replaces the glue's core count (navigator.hardwareConcurrency or os.cpus()) in its imports. */
 function reportCores(imports: Record<string, Record<string, unknown>>, cores: number): boolean {
   for (const space of Object.values(imports)) {
@@ -69,8 +85,9 @@ async function startThreaded(parts: NodeParts, threads: number): Promise<Backend
   const NodeWorker = workerThreads.Worker;
   class PthreadWorker extends NodeWorker {
     constructor(file: string, options?: object) {
-      if (file === WORKER_SENTINEL) super(workerSource, { ...options, eval: true });
-      else super(file, options);
+      if (file === WORKER_SENTINEL) {
+        super(workerSource, { ...options, eval: true, execArgv: workerExecArgv() });
+      } else super(file, options);
     }
   }
   let fail: (error: unknown) => void = () => {};

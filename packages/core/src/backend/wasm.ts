@@ -24,10 +24,13 @@ const MAX_DEFAULT_THREADS = 8;
 
 /** Node's default: one thread per core the process may use, up to MAX_DEFAULT_THREADS. */
 async function defaultNodeThreads(): Promise<number> {
-  const os = await import('node:os');
-  const cores =
-    typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores));
+  if (__NODE__) {
+    const os = await import('node:os');
+    const cores =
+      typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+    return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores));
+  }
+  return 1;
 }
 
 /**
@@ -35,15 +38,20 @@ async function defaultNodeThreads(): Promise<number> {
  * `threads` option, else ATELIER_WASM_THREADS, else in Node one per core (up to 8). In
  * Node, more than one starts tfjs's threaded SIMD build (see wasm-threads.ts), which
  * roughly halves convolution times on two cores; a default that cannot start falls back
- * to one thread. In the browser tfjs uses that build by itself where the page is
- * cross-origin isolated.
+ * to one thread, and explicit `wasmPaths` keep tfjs's own single-threaded loader. In
+ * the browser tfjs uses that build by itself where the page is cross-origin isolated.
  */
-async function configureThreads(option: number | undefined): Promise<void> {
+async function configureThreads(
+  option: number | undefined,
+  explicitBinaries: boolean,
+): Promise<void> {
   const fromEnv = envVar('ATELIER_WASM_THREADS');
   const chosen = option ?? (fromEnv ? Number(fromEnv) : undefined);
   if (chosen === undefined) {
     // The default never overrides a backend already started or a count chosen before.
-    if (!__NODE__ || wasmStarted() || chosenThreads !== undefined) return;
+    // Binaries the caller points to are loaded by tfjs's own (single-threaded) loader:
+    // the threaded build in Node reads the installed package's files.
+    if (!__NODE__ || explicitBinaries || wasmStarted() || chosenThreads !== undefined) return;
     await applyThreads(await defaultNodeThreads(), true);
     return;
   }
@@ -104,7 +112,7 @@ let configuredPrefix: string | undefined;
  * (`dist/browser/wasm/`), unless the caller serves them elsewhere.
  */
 export async function prepareWasm(prefix?: string, threads?: number): Promise<string> {
-  await configureThreads(threads);
+  await configureThreads(threads, prefix !== undefined);
   keepFactoryErrors('wasm', WASM_PRIORITY);
   let resolved = prefix;
   if (resolved === undefined) {

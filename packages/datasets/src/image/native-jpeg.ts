@@ -18,9 +18,7 @@ interface SharpImage {
   }>;
 }
 
-type SharpFactory = ((input: Uint8Array, options?: { failOn?: string }) => SharpImage) & {
-  concurrency?(threads: number): number;
-};
+type SharpFactory = (input: Uint8Array, options?: { failOn?: string }) => SharpImage;
 
 let loaded: Promise<{ sharp?: SharpFactory; error?: string }> | undefined;
 
@@ -30,10 +28,9 @@ export function loadSharp(): Promise<{ sharp?: SharpFactory; error?: string }> {
     try {
       const name = 'sharp'; // optional: resolved at run time, never bundled
       const module = (await import(name)) as { default?: SharpFactory } & SharpFactory;
-      const sharp = module.default ?? module;
-      // Loaders decode in several worker threads already: one libvips thread each.
-      sharp.concurrency?.(1);
-      return { sharp };
+      // libvips' thread count is left as it is: it is global to the process, and the
+      // caller may use sharp too.
+      return { sharp: module.default ?? module };
     } catch (error) {
       return { error: error instanceof Error ? error.message : String(error) };
     }
