@@ -10,7 +10,13 @@ describe('nets suite', () => {
       'transformer/256',
       'transformer/512',
     ]);
-    for (const c of suite.cases) expect(c.reference).toBeDefined();
+    // What the PyTorch script is asked to build and time, case by case.
+    expect(suite.cases.map((c) => c.reference)).toEqual([
+      { net: 'unet256', size: 256 },
+      { net: 'resnet9', size: 256 },
+      { net: 'transformer', size: 256 },
+      { net: 'transformer', size: 512 },
+    ]);
     expect(suite.python).toBe('nets.py');
   });
 

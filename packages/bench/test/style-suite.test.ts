@@ -9,7 +9,11 @@ describe('style suite', () => {
       'transformer/256',
       'transformer/512',
     ]);
-    for (const c of suite.cases) expect(c.reference).toBeDefined();
+    expect(suite.cases.map((c) => c.reference)).toEqual([
+      { kind: 'gatys', size: 256 },
+      { kind: 'transformer', size: 256 },
+      { kind: 'transformer', size: 512 },
+    ]);
     expect(suite.python).toBe('style.py');
     // VGG-19 at 256² on tfjs's plain-JavaScript backend would take minutes.
     expect(suite.cases[0]!.skip?.('cpu')).toMatch(/skipped on cpu/);
