@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@atelier/core';
-import { runSuite, suiteNames } from './index.js';
+import { formatProgress, runSuite, suiteNames } from './index.js';
 import type { BenchProgress } from './types.js';
 
 function fail(text: string): never {
@@ -24,12 +24,7 @@ function backendsFrom(value: string | undefined): BackendName[] | undefined {
 }
 
 function progressLine(event: BenchProgress): void {
-  if (
-    event.phase === 'backend' ||
-    (event.phase === 'reference' && event.case === undefined && event.done === 0)
-  )
-    process.stderr.write(`[${event.suite}] ${event.message}\n`);
-  else process.stderr.write(`[${event.suite} ${event.done}/${event.total}] ${event.message}\n`);
+  process.stderr.write(`${formatProgress(event)}\n`);
 }
 
 async function main(): Promise<void> {

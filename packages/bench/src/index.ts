@@ -8,6 +8,6 @@ export {
   torchAvailable,
 } from './reference.js';
 export { getSuite, registerSuite, suiteNames } from './registry.js';
-export { formatMarkdown, type SuiteReport, writeReport } from './report.js';
+export { formatMarkdown, formatProgress, type SuiteReport, writeReport } from './report.js';
 export { DEFAULT_PROTOCOLS, type RunSuiteOptions, resultsDir, runSuite } from './run-suite.js';
 export type { BenchCase, BenchProgress, BenchResult, CaseStep, Protocol, Suite } from './types.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BackendName } from '@atelier/core';
-import type { BenchResult, Protocol } from './types.js';
+import type { BenchProgress, BenchResult, Protocol } from './types.js';
 
 /** Everything a run of one suite found; the JSON file holds `results`, the table all of it. */
 export interface SuiteReport {
@@ -118,4 +118,14 @@ export function writeReport(report: SuiteReport, dir: string): { json: string; m
   write(json, `${JSON.stringify(report.results, null, 2)}\n`);
   write(markdown, formatMarkdown(report));
   return { json, markdown };
+}
+
+/** One line of progress, as the bench and `atelier bench` commands print it. */
+export function formatProgress(event: BenchProgress): string {
+  const whole =
+    event.phase === 'backend' ||
+    (event.phase === 'reference' && event.case === undefined && event.done === 0);
+  return whole
+    ? `[${event.suite}] ${event.message}`
+    : `[${event.suite} ${event.done}/${event.total}] ${event.message}`;
 }

@@ -16,6 +16,7 @@ interface BenchPackage {
     },
   ): Promise<{ results: unknown[] }>;
   resultsDir(): string;
+  formatProgress(event: BenchEvent): string;
 }
 
 interface BenchEvent {
@@ -43,14 +44,6 @@ async function loadBench(): Promise<BenchPackage> {
     }
     throw error;
   }
-}
-
-function progressLine(event: BenchEvent): void {
-  const at =
-    event.phase === 'backend' || (event.phase === 'reference' && event.case === undefined)
-      ? `[${event.suite}]`
-      : `[${event.suite} ${event.done}/${event.total}]`;
-  process.stderr.write(`${at} ${event.message}\n`);
 }
 
 export interface BenchOptions {
@@ -82,7 +75,7 @@ export async function bench(options: BenchOptions): Promise<string[]> {
       ...(options.reference === false ? { reference: false } : {}),
       ...(options.runs !== undefined ? { protocol: { runs: options.runs } } : {}),
       ...(options.outDir ? { outDir: options.outDir } : {}),
-      onProgress: progressLine,
+      onProgress: (event) => process.stderr.write(`${pkg.formatProgress(event)}\n`),
     });
     const dir = join(options.outDir ?? pkg.resultsDir(), name);
     written.push(`${dir}.json`, `${dir}.md`);
