@@ -1,0 +1,21 @@
+export { OnnxExportError } from './errors.js';
+export {
+  buildOnnxGraph,
+  type ExportOnnxOptions,
+  exportOnnx,
+  ONNX_OPSET,
+  type OnnxGraphExport,
+} from './export.js';
+export {
+  encodeOnnxModel,
+  type OnnxAttribute,
+  type OnnxDataType,
+  type OnnxGraph,
+  type OnnxModel,
+  type OnnxNode,
+  type OnnxTensor,
+  type OnnxValueInfo,
+} from './onnx-model.js';
+export { loadOnnxRuntime } from './runtime.js';
+export { createOnnxSession, OnnxSession, type OnnxSessionOptions } from './session.js';
+export type { OutputStructure } from './trace.js';

@@ -1,0 +1,48 @@
+import { Module, type tf } from '@atelier/core';
+import { expect } from 'vitest';
+import { createOnnxSession } from '../src/index.js';
+
+/** A module whose forward is a function: one op (or a few) to export. */
+export class Fn extends Module {
+  readonly #f: (x: tf.Tensor) => tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+  constructor(f: (x: tf.Tensor) => tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>) {
+    super();
+    this.#f = f;
+  }
+  forward(x: tf.Tensor): tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor> {
+    return this.#f(x);
+  }
+}
+
+/** max |a - e| / max(1, max |e|). */
+export async function relativeError(actual: tf.Tensor, expected: tf.Tensor): Promise<number> {
+  expect(actual.shape).toEqual(expected.shape);
+  const [a, e] = await Promise.all([actual.data(), expected.data()]);
+  let scale = 1;
+  let worst = 0;
+  for (let i = 0; i < e.length; i++) {
+    scale = Math.max(scale, Math.abs(e[i]!));
+    const d = Math.abs(a[i]! - e[i]!);
+    worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
+  }
+  return worst / scale;
+}
+
+/**
+ * Runs `module` on `x` with tfjs and with onnxruntime (from the exported graph) and
+ * returns the largest relative difference over its outputs.
+ */
+export async function onnxVersusTfjs(module: Module, x: tf.Tensor): Promise<number> {
+  const expected = module.call(x) as tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor>;
+  const session = await createOnnxSession(module, { threads: 1 });
+  const actual = await session.run(x);
+  await session.dispose();
+  const list = (v: typeof expected): tf.Tensor[] =>
+    Array.isArray(v) ? v : 'dataId' in v ? [v as tf.Tensor] : Object.values(v);
+  const [a, e] = [list(actual), list(expected)];
+  expect(a.length).toBe(e.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, await relativeError(a[i]!, e[i]!));
+  for (const t of [...a, ...e]) t.dispose();
+  return worst;
+}

@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+// Tests run this package's sources and @atelier/core's built dist (build it first:
+// `cd ../core && npx tsup`).
+export default defineConfig({
+  test: { testTimeout: 180_000, hookTimeout: 180_000, pool: 'forks' },
+});
