@@ -117,7 +117,7 @@ export async function runSuite(name: string, options: RunSuiteOptions = {}): Pro
       backendRows.push({ name: backend, ok: false, detail: failure });
     }
     for (const c of suite.cases) {
-      const ref = referenceMs[c.name] ?? null;
+      const ref = referenceMs[c.referenceCase ?? c.name] ?? null;
       const base = { suite: suite.name, case: c.name, backend, referenceMs: ref };
       let result: BenchResult;
       const skip = failure ?? c.skip?.(backend);

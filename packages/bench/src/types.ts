@@ -48,6 +48,8 @@ export interface BenchCase {
   setup(backend: BackendName): CaseStep | Promise<CaseStep>;
   /** The same case for the suite's PyTorch script; absent when PyTorch has no counterpart. */
   reference?: Record<string, unknown>;
+  /** Compare with PyTorch's time of this other case (the same computation, run another way). */
+  referenceCase?: string;
   /** A reason not to run the case on a backend (say, it would take minutes there). */
   skip?(backend: BackendName): string | undefined;
 }

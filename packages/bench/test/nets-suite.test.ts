@@ -9,14 +9,26 @@ describe('nets suite', () => {
       'resnet9/256',
       'transformer/256',
       'transformer/512',
+      'unet256/256 onnxruntime',
+      'resnet9/256 onnxruntime',
+      'transformer/256 onnxruntime',
+      'transformer/512 onnxruntime',
     ]);
-    // What the PyTorch script is asked to build and time, case by case.
-    expect(suite.cases.map((c) => c.reference)).toEqual([
+    // What the PyTorch script is asked to build and time, case by case; the onnxruntime
+    // cases are compared with PyTorch's time of the same network.
+    expect(suite.cases.map((c) => c.reference ?? c.referenceCase)).toEqual([
       { net: 'unet256', size: 256 },
       { net: 'resnet9', size: 256 },
       { net: 'transformer', size: 256 },
       { net: 'transformer', size: 512 },
+      'unet256/256',
+      'resnet9/256',
+      'transformer/256',
+      'transformer/512',
     ]);
+    // onnxruntime runs natively: timed once, in the wasm pass.
+    expect(suite.cases[4]!.skip?.('cpu')).toMatch(/timed once, in the wasm pass/);
+    expect(suite.cases[4]!.skip?.('wasm')).toBeUndefined();
     expect(suite.python).toBe('nets.py');
   });
 

@@ -8,11 +8,15 @@ describe('style suite', () => {
       'gatys-vgg19/256',
       'transformer/256',
       'transformer/512',
+      'transformer/256 onnxruntime',
+      'transformer/512 onnxruntime',
     ]);
-    expect(suite.cases.map((c) => c.reference)).toEqual([
+    expect(suite.cases.map((c) => c.reference ?? c.referenceCase)).toEqual([
       { kind: 'gatys', size: 256 },
       { kind: 'transformer', size: 256 },
       { kind: 'transformer', size: 512 },
+      'transformer/256',
+      'transformer/512',
     ]);
     expect(suite.python).toBe('style.py');
     // VGG-19 at 256² on tfjs's plain-JavaScript backend would take minutes.
@@ -23,7 +27,7 @@ describe('style suite', () => {
   it.skipIf(!torchAvailable().ok)('its PyTorch script runs both kinds of case', async () => {
     const suite = getSuite('style');
     const cases = suite.cases
-      .filter((c) => c.name !== 'transformer/512')
+      .filter((c) => c.reference && c.name !== 'transformer/512')
       .map((c) => ({ name: c.name, spec: { ...c.reference!, size: 64 } }));
     const outcome = await runReference('style.py', cases, { warmup: 0, runs: 1, budgetMs: 60_000 });
     expect(outcome.ok, outcome.ok ? '' : outcome.reason).toBe(true);

@@ -2,6 +2,7 @@ import { ResnetGenerator, TransformerNet, UnetGenerator } from '@atelier/blocks'
 import { type BackendName, currentBackend, type Module, tf, wasmThreads } from '@atelier/core';
 import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
+import { ONNX_SUFFIX, onnxCase } from './onnx-case.js';
 
 /** A network of the suite, as `python/nets.py` builds the same one from tools/parity. */
 type NetName = 'unet256' | 'resnet9' | 'transformer';
@@ -40,6 +41,13 @@ const WHAT: Record<NetName, string> = {
   transformer: "Johnson et al.'s TransformerNet (fast_neural_style, 1.7 M parameters)",
 };
 
+function input(net: NetName, size: number): tf.Tensor4D {
+  // TransformerNet takes RGB in [0, 255]; the generators take [-1, 1].
+  return net === 'transformer'
+    ? tf.randomUniform([1, size, size, 3], 0, 255, 'float32', 1)
+    : tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 1);
+}
+
 function netCase(net: NetName, size: number): BenchCase {
   const spec: NetSpec = { net, size };
   return {
@@ -56,11 +64,7 @@ function netCase(net: NetName, size: number): BenchCase {
     },
     setup(): CaseStep {
       const model = build(net).eval();
-      // TransformerNet takes RGB in [0, 255]; the generators take [-1, 1].
-      const x =
-        net === 'transformer'
-          ? tf.randomUniform([1, size, size, 3], 0, 255, 'float32', 1)
-          : tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 1);
+      const x = input(net, size);
       return {
         run: () => model.call(x),
         dispose: () => {
@@ -72,7 +76,27 @@ function netCase(net: NetName, size: number): BenchCase {
   };
 }
 
-/** Per network, the best CPU-side backend against PyTorch; and wasm's thread count. */
+/** The same network and input, exported to ONNX and run by onnxruntime-node. */
+function netOnnxCase(net: NetName, size: number): BenchCase {
+  return onnxCase({
+    of: `${net}/${size}`,
+    description: `${WHAT[net]}, inference (eval) of one ${size}×${size} RGB image`,
+    build: () => {
+      const module = build(net).eval();
+      const x = input(net, size);
+      return {
+        module,
+        input: x,
+        dispose: () => {
+          x.dispose();
+          module.dispose();
+        },
+      };
+    },
+  });
+}
+
+/** Per network, the best CPU-side path (a tfjs backend or onnxruntime) against PyTorch; and wasm's thread count. */
 function bestRatios(results: BenchResult[]): string[] {
   const lines: string[] = [];
   if (results.some((r) => r.backend === 'wasm' && r.ms !== null)) {
@@ -80,15 +104,17 @@ function bestRatios(results: BenchResult[]): string[] {
       `- wasm ran on ${wasmThreads()} thread(s) (one per core by default, ATELIER_WASM_THREADS to change); PyTorch on 2.`,
     );
   }
-  const cases = [...new Set(results.map((r) => r.case))];
-  for (const name of cases) {
+  const base = (name: string) => name.replace(ONNX_SUFFIX, '');
+  const networks = [...new Set(results.map((r) => base(r.case)))];
+  for (const name of networks) {
     const timed = results.filter(
-      (r) => r.case === name && r.ratio !== null && r.backend !== 'webgpu',
+      (r) => base(r.case) === name && r.ratio !== null && r.backend !== 'webgpu',
     );
     if (timed.length === 0) continue;
     const best = timed.reduce((a, b) => (a.ratio! <= b.ratio! ? a : b));
+    const path = best.case.endsWith(ONNX_SUFFIX) ? 'onnxruntime (@atelier/onnx)' : best.backend;
     lines.push(
-      `- ${name}: best CPU backend ${best.backend}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`,
+      `- ${name}: best CPU path ${path}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`,
     );
   }
   return lines;
@@ -104,6 +130,10 @@ export const netsSuite: Suite = {
     netCase('resnet9', 256),
     netCase('transformer', 256),
     netCase('transformer', 512),
+    netOnnxCase('unet256', 256),
+    netOnnxCase('resnet9', 256),
+    netOnnxCase('transformer', 256),
+    netOnnxCase('transformer', 512),
   ],
   // A run takes seconds on wasm and minutes on tfjs's plain-JavaScript cpu backend
   // (ResNet-9 about 8): there one run, without a warm-up, whose one-time costs are

@@ -1,8 +1,9 @@
 import { TransformerNet } from '@atelier/blocks';
-import { type BackendName, currentBackend, tf } from '@atelier/core';
+import { type BackendName, currentBackend, Module, tf } from '@atelier/core';
 import { createGatysLoss, type GatysLoss, runTransformer, vggNetwork } from '@atelier/style';
 import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
+import { ONNX_SUFFIX, onnxCase } from './onnx-case.js';
 
 /** SwiftShader runs WGSL on the CPU: these networks take minutes there. */
 function softwareWebGPU(backend: BackendName): string | undefined {
@@ -79,15 +80,48 @@ function transformerCase(size: number): BenchCase {
   };
 }
 
+/** runTransformer's computation (inference, crop to the input's size, clamp) as one module. */
+class TransformerInference extends Module {
+  constructor(readonly net: TransformerNet) {
+    super();
+  }
+  forward(x: tf.Tensor4D): tf.Tensor4D {
+    const [n, h, w] = x.shape;
+    let y = this.net.forward(x);
+    if (y.shape[1] !== h || y.shape[2] !== w) y = tf.slice(y, [0, 0, 0, 0], [n, h, w, 3]);
+    return tf.clipByValue(y, 0, 255);
+  }
+}
+
+/** The transformer case's computation, run by onnxruntime from @atelier/onnx's export. */
+function transformerOnnxCase(size: number): BenchCase {
+  return onnxCase({
+    of: `transformer/${size}`,
+    description: `TransformerNet inference (fast_neural_style, 1.7 M parameters), one ${size}×${size} RGB image, with runTransformer's crop and clamp`,
+    build: () => {
+      const module = new TransformerInference(new TransformerNet({ seed: 0 }));
+      const x = tf.randomUniform([1, size, size, 3], 0, 255, 'float32', 3);
+      return {
+        module,
+        input: x,
+        dispose: () => {
+          x.dispose();
+          module.dispose();
+        },
+      };
+    },
+  });
+}
+
 function bestRatios(results: BenchResult[]): string[] {
   const lines: string[] = [];
-  for (const name of [...new Set(results.map((r) => r.case))]) {
-    const timed = results.filter((r) => r.case === name && r.ratio !== null);
+  const base = (name: string) => name.replace(ONNX_SUFFIX, '');
+  for (const name of [...new Set(results.map((r) => base(r.case)))]) {
+    const timed = results.filter((r) => base(r.case) === name && r.ratio !== null);
     if (timed.length === 0) continue;
     const best = timed.reduce((a, b) => (a.ratio! <= b.ratio! ? a : b));
-    lines.push(
-      `- ${name}: best ${best.backend}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`,
-    );
+    const path = best.case.endsWith(ONNX_SUFFIX) ? 'onnxruntime (@atelier/onnx)' : best.backend;
+    lines.push(`- ${name}: best ${path}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`);
   }
   return lines;
 }
@@ -97,7 +131,13 @@ export const styleSuite: Suite = {
   description:
     'Style transfer (@atelier/style): a Gatys iteration with VGG-19 to relu5_1 at 256², and TransformerNet inference at 256² and 512², beside the same computations in PyTorch (torchvision VGG-19, tools/parity TransformerNet; 2 threads) in the same run.',
   python: 'style.py',
-  cases: [gatysCase(256), transformerCase(256), transformerCase(512)],
+  cases: [
+    gatysCase(256),
+    transformerCase(256),
+    transformerCase(512),
+    transformerOnnxCase(256),
+    transformerOnnxCase(512),
+  ],
   protocol: {
     cpu: { warmup: 0, runs: 1, budgetMs: 60_000 },
     wasm: { warmup: 1, runs: 3, budgetMs: 30_000 },
