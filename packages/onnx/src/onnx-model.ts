@@ -23,7 +23,8 @@ export type OnnxAttribute =
   | { type: 'float'; value: number }
   | { type: 'string'; value: string }
   | { type: 'ints'; value: number[] }
-  | { type: 'floats'; value: number[] };
+  | { type: 'floats'; value: number[] }
+  | { type: 'tensor'; value: OnnxTensor };
 
 export interface OnnxNode {
   op: string;
@@ -59,7 +60,7 @@ export interface OnnxModel {
 const IR_VERSION = 8;
 
 /** AttributeProto.AttributeType. */
-const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
+const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, tensor: 4, floats: 6, ints: 7 } as const;
 
 function tensorProto(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter();
@@ -84,6 +85,9 @@ function attributeProto(name: string, a: OnnxAttribute): ProtoWriter {
       break;
     case 'string':
       w.string(4, a.value);
+      break;
+    case 'tensor':
+      w.message(5, tensorProto(a.value));
       break;
     case 'floats':
       w.packedFloats(7, a.value);

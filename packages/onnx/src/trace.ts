@@ -98,13 +98,18 @@ export function traceForward(module: Module, input: tf.Tensor): Trace {
   const kernels: TracedKernel[] = [];
   let depth = 0;
 
+  // tfjs saves the tensors a gradient needs as clones, made inside the kernel that uses
+  // them (so not recorded): a clone stands for the tensor it copies.
+  const aliases = new Map<number, number>();
+  const resolve = (t: tf.Tensor): number => aliases.get(t.id) ?? t.id;
+
   const ref = (t: tf.Tensor): TracedRef => {
-    if (dependent.has(t.id))
-      return { kind: 'value', id: t.id, shape: [...t.shape], dtype: t.dtype };
-    let c = constants.get(t.id);
+    const id = resolve(t);
+    if (dependent.has(id)) return { kind: 'value', id, shape: [...t.shape], dtype: t.dtype };
+    let c = constants.get(id);
     if (!c) {
-      c = { kind: 'constant', id: t.id, shape: [...t.shape], dtype: t.dtype, values: EMPTY };
-      constants.set(t.id, c);
+      c = { kind: 'constant', id, shape: [...t.shape], dtype: t.dtype, values: EMPTY };
+      constants.set(id, c);
       // A clone shares the data; kept, it outlives the forward's tidy.
       pending.set(c, tf.keep(tf.clone(t)));
     }
@@ -112,9 +117,16 @@ export function traceForward(module: Module, input: tf.Tensor): Trace {
   };
 
   engine.runKernel = function (this: KernelRunner, name, inputs, attrs) {
-    if (depth > 0) return original.call(this, name, inputs, attrs);
+    if (depth > 0) {
+      const result = original.call(this, name, inputs, attrs);
+      const source = inputs?.x;
+      if (name === 'Identity' && source instanceof tf.Tensor && result instanceof tf.Tensor) {
+        aliases.set(result.id, resolve(source));
+      }
+      return result;
+    }
     const named = Object.entries(inputs ?? {}).filter(([, t]) => t instanceof tf.Tensor);
-    const onInput = named.some(([, t]) => dependent.has(t.id));
+    const onInput = named.some(([, t]) => dependent.has(resolve(t)));
     depth++;
     let result: tf.Tensor | tf.Tensor[];
     try {

@@ -226,6 +226,69 @@ describeBackends('exported ops match tfjs', () => {
       'a record of outputs, one of them constant-free',
       () => (t) => ({ a: conv(t), b: tf.transpose(t, [0, 3, 1, 2]) }),
     ],
+    // Gradients trace too: tfjs runs the backward pass as kernels (a loss's gradient with
+    // respect to the input, as Gatys's optimisation needs it).
+    [
+      'gradient through conv, relu, max pool (same)',
+      () => (t) =>
+        tf.grad((u: tf.Tensor) => tf.sum(tf.square(tf.maxPool(tf.relu(conv(u)), 3, 2, 'same'))))(t),
+    ],
+    [
+      'gradient through avg pool (same), transposed conv, tanh',
+      () => (t) =>
+        tf.grad((u: tf.Tensor) =>
+          tf.sum(
+            tf.tanh(
+              tf.conv2dTranspose(tf.avgPool(conv(u), 3, 2, 'same'), wt, [2, 7, 9, 5], 2, 'same'),
+            ),
+          ),
+        )(t),
+    ],
+    [
+      'gradient through instance norm, reflect pad, leaky relu, sigmoid',
+      () => (t) =>
+        tf.grad((u: tf.Tensor) =>
+          tf.mean(
+            tf.sigmoid(
+              tf.leakyRelu(
+                ops.instanceNorm(
+                  tf.mirrorPad(
+                    conv(u),
+                    [
+                      [0, 0],
+                      [1, 1],
+                      [2, 2],
+                      [0, 0],
+                    ],
+                    'reflect',
+                  ),
+                ),
+                0.2,
+              ),
+            ),
+          ),
+        )(t),
+    ],
+    [
+      'gradient through instance norm into its gamma and beta',
+      () => (t) =>
+        tf.grad((u: tf.Tensor) =>
+          tf.sum(
+            tf.mul(
+              ops.instanceNorm(u, { gamma: tf.mean(u, [0, 1, 2]), beta: tf.max(u, [0, 1, 2]) }),
+              tf.reverse(u, 2),
+            ),
+          ),
+        )(t),
+    ],
+    [
+      'gradient through a Gram matrix',
+      () => (t) =>
+        tf.grad((u: tf.Tensor) => {
+          const f = tf.reshape(conv(u), [2, 63, 4]);
+          return tf.sum(tf.square(tf.sub(tf.matMul(f, f, true, false), 1)));
+        })(t),
+    ],
   ];
 
   for (const [name, make] of cases) {

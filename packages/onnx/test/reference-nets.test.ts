@@ -19,6 +19,7 @@ import { describeBackends } from '@atelier/core/testing';
 import { expect, it } from 'vitest';
 import { createOnnxSession } from '../src/index.js';
 import { expectClose, loadNetFixture, type NetFixture } from './fixtures.js';
+import { otherInput } from './helpers.js';
 
 type Build = (f: NetFixture) => Module;
 
@@ -47,6 +48,10 @@ describeBackends('exported networks run by onnxruntime match PyTorch', () => {
       const net = build(f);
       net.loadStateDict(f.state, { from: 'torch' });
       const session = await createOnnxSession(net, { threads: 1 });
+      // Traced on another input: the fixture's must not be baked into the graph.
+      const probe = otherInput(f.input);
+      tf.dispose((await session.run(probe)) as tf.Tensor);
+      probe.dispose();
       const before = tf.memory().numTensors;
       const y = (await session.run(f.input)) as tf.Tensor;
       expect(tf.memory().numTensors).toBe(before + 1);
@@ -69,6 +74,9 @@ describeBackends('exported networks run by onnxruntime match PyTorch', () => {
       { from: 'torch' },
     );
     const session = await createOnnxSession(net, { threads: 1 });
+    const probe = otherInput(f.input);
+    tf.dispose(Object.values((await session.run(probe)) as Record<string, tf.Tensor>));
+    probe.dispose();
     const out = (await session.run(f.input)) as Record<string, tf.Tensor>;
     expect(Object.keys(out)).toEqual(layers);
     for (const layer of layers) await expectClose(out[layer]!, f.outputs[layer]!);

@@ -19,6 +19,7 @@ export async function converges(
   network: FeatureNetwork,
   content: tf.Tensor3D,
   style: tf.Tensor3D,
+  engine: 'tfjs' | 'onnxruntime' = 'tfjs',
 ): Promise<{ before: number; after: number; content: number; styleContent: number }> {
   const full = network.presets[network.defaultPreset]!;
   // On webgpu (SwiftShader) VGG-19 stops at relu3_1: each distinct conv shape costs
@@ -36,6 +37,7 @@ export async function converges(
     iterations: ITERATIONS[backend],
     contentLayers: preset.content,
     styleLayers: preset.style,
+    engine,
   });
   // Only the result is left behind.
   expect(tf.memory().numTensors).toBe(before + 1);
@@ -60,7 +62,7 @@ export async function converges(
   const ms = await measure(network, preset, styleAtSize, content, style);
   tf.dispose([start, styleAtSize, result.image]);
   console.log(
-    `[${backend}] ${network.kind}: style ${m0.style.toExponential(3)} -> ${m1.style.toExponential(3)} (${(m0.style / m1.style).toFixed(1)}x), content ${m1.content.toExponential(3)} (style image's: ${ms.content.toExponential(3)})`,
+    `[${backend}${engine === 'onnxruntime' ? ', onnxruntime' : ''}] ${network.kind}: style ${m0.style.toExponential(3)} -> ${m1.style.toExponential(3)} (${(m0.style / m1.style).toFixed(1)}x), content ${m1.content.toExponential(3)} (style image's: ${ms.content.toExponential(3)})`,
   );
   return { before: m0.style, after: m1.style, content: m1.content, styleContent: ms.content };
 }

@@ -143,24 +143,75 @@ const conv2dBackpropInput: Converter = (b, k) => {
   const [kh, kw] = filter.shape as [number, number];
   const strides = pair(k.attrs.strides, 'strides');
   const [, height, width] = out.shape as [number, number, number, number];
-  const [top, left] = spatialPads(k.attrs.pad, [height, width], [kh, kw], strides);
-  const pads = [top, left, 0, 0];
-  const outputPadding = [0, 0];
-  const sizes = [height, width];
-  const kernel = [kh, kw];
-  const begins = [top, left];
-  for (let i = 0; i < 2; i++) {
-    const full = strides[i]! * (dy.shape[1 + i]! - 1) + kernel[i]!;
-    const end = full - begins[i]! - sizes[i]!;
-    if (end >= 0) pads[2 + i] = end;
-    else outputPadding[i] = -end;
-  }
+  const { pads, outputPadding } = transposedPadding(
+    k.attrs.pad,
+    dy,
+    [height, width],
+    [kh, kw],
+    strides,
+  );
   b.emit(out, 'nchw', 'ConvTranspose', [b.input(dy, 'nchw'), filterInput(b, filter)], {
-    kernel_shape: attr.ints(kernel),
+    kernel_shape: attr.ints([kh, kw]),
     strides: attr.ints(strides),
     pads: attr.ints(pads),
     output_padding: attr.ints(outputPadding),
     group: attr.int(1),
+  });
+};
+
+/**
+ * ConvTranspose's pads and output padding that give the gradient, with respect to its
+ * H×W input, of a conv or pool with this padding, kernel and strides.
+ */
+function transposedPadding(
+  pad: unknown,
+  dy: TracedRef,
+  size: [number, number],
+  kernel: [number, number],
+  strides: [number, number],
+): { pads: number[]; outputPadding: number[] } {
+  const [top, left] = spatialPads(pad, size, kernel, strides);
+  const pads = [top, left, 0, 0];
+  const outputPadding = [0, 0];
+  const begins = [top, left];
+  for (let i = 0; i < 2; i++) {
+    const full = strides[i]! * (dy.shape[1 + i]! - 1) + kernel[i]!;
+    const end = full - begins[i]! - size[i]!;
+    if (end >= 0) pads[2 + i] = end;
+    else outputPadding[i] = -end;
+  }
+  return { pads, outputPadding };
+}
+
+/**
+ * tfjs's AvgPoolGrad: each window's dy spread evenly over the window's kh·kw places (its
+ * full size, padding included, as tfjs does), a transposed depthwise conv of ones.
+ */
+const avgPoolGrad: Converter = (b, k) => {
+  const dy = inputOf(k, 'dy');
+  const out = outputOf(k);
+  const [, height, width, channels] = out.shape as [number, number, number, number];
+  const size = pair(k.attrs.filterSize, 'filterSize');
+  const strides = pair(k.attrs.strides, 'strides');
+  const { pads, outputPadding } = transposedPadding(
+    k.attrs.pad,
+    dy,
+    [height, width],
+    size,
+    strides,
+  );
+  const area = size[0] * size[1];
+  const ones = b.tensor(
+    new Float32Array(channels * area).fill(1 / area),
+    [channels, 1, ...size],
+    'float32',
+  );
+  b.emit(out, 'nchw', 'ConvTranspose', [b.input(dy, 'nchw'), ones], {
+    kernel_shape: attr.ints(size),
+    strides: attr.ints(strides),
+    pads: attr.ints(pads),
+    output_padding: attr.ints(outputPadding),
+    group: attr.int(channels),
   });
 };
 
@@ -185,6 +236,44 @@ function pool(op: 'MaxPool' | 'AveragePool'): Converter {
   };
 }
 
+/**
+ * Max pooling with the flat index of each window's maximum, as tfjs numbers it: NHWC
+ * order, ((n·H + h)·W + w)·C + c (the batch term only with includeBatchInIndex). ONNX's
+ * MaxPool numbers its maxima in NCHW order, ((n·C + c)·H + h)·W + w: renumbered here.
+ */
+const maxPoolWithArgmax: Converter = (b, k) => {
+  const x = inputOf(k, 'x');
+  const [, height, width, channels] = x.shape as [number, number, number, number];
+  const size = pair(k.attrs.filterSize, 'filterSize');
+  const strides = pair(k.attrs.strides, 'strides');
+  const [values, indices] = b.node(
+    'MaxPool',
+    [b.input(x, 'nchw')],
+    {
+      kernel_shape: attr.ints(size),
+      strides: attr.ints(strides),
+      pads: attr.ints(spatialPads(k.attrs.pad, [height, width], size, strides)),
+    },
+    2,
+  );
+  const i64 = (v: number) => b.tensor(BigInt64Array.of(BigInt(v)), [], 'int64');
+  const div = (a: string, d: number) => b.node('Div', [a, i64(d)])[0]!;
+  const mod = (a: string, d: number) => b.node('Mod', [a, i64(d)])[0]!;
+  const mul = (a: string, m: number) => b.node('Mul', [a, i64(m)])[0]!;
+  const add = (a: string, c: string) => b.node('Add', [a, c])[0]!;
+  const w = mod(indices!, width);
+  const h = mod(div(indices!, width), height);
+  const c = mod(div(indices!, width * height), channels);
+  let flat = add(mul(add(mul(h, width), w), channels), c);
+  if (k.attrs.includeBatchInIndex) {
+    const batch = div(indices!, channels * height * width);
+    flat = add(mul(batch, height * width * channels), flat);
+  }
+  b.define(outputOf(k, 0), values!, 'nchw');
+  const [asInt32] = b.node('Cast', [flat], { to: attr.int(6) });
+  b.define(outputOf(k, 1), asInt32!, 'nchw');
+};
+
 export const convConverters: Record<string, Converter> = {
   Conv2D: conv2d,
   FusedConv2D: conv2d,
@@ -192,5 +281,7 @@ export const convConverters: Record<string, Converter> = {
   FusedDepthwiseConv2D: depthwiseConv2d,
   Conv2DBackpropInput: conv2dBackpropInput,
   MaxPool: pool('MaxPool'),
+  MaxPoolWithArgmax: maxPoolWithArgmax,
   AvgPool: pool('AveragePool'),
+  AvgPoolGrad: avgPoolGrad,
 };

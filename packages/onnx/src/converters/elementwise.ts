@@ -138,6 +138,14 @@ const select: Converter = (b, k) => {
   ]);
 };
 
+/** tf.step: 1 where x > 0, alpha elsewhere (the relu's derivative at alpha 0). */
+const step: Converter = (b, k) => {
+  const layout = elementwiseLayout(b, k);
+  const [positive] = b.node('Greater', [b.input(inputOf(k, 'x'), layout), b.scalar(0)]);
+  const alpha = (k.attrs.alpha as number | undefined) ?? 0;
+  b.emit(outputOf(k), layout, 'Where', [positive!, b.scalar(1), b.scalar(alpha)]);
+};
+
 /** zerosLike / onesLike of a traced value: a constant, since shapes are fixed. */
 function filledLike(fill: number): Converter {
   return (b, k) => {
@@ -178,6 +186,7 @@ export const elementwiseConverters: Record<string, Converter> = {
   Log1p: log1p,
   AddN: addN,
   Select: select,
+  Step: step,
   ZerosLike: filledLike(0),
   OnesLike: filledLike(1),
   Sqrt: unary('Sqrt'),

@@ -35,6 +35,37 @@ const instanceNorm: Converter = (b, k) => {
 };
 
 /**
+ * The instance norm's gradient kernel of @atelier/core, written out: with x̂ = (x - μ)·r
+ * and r = 1/√(σ² + ε) per (sample, channel) plane, g = dy·γ,
+ * dx = r·(g - mean(g) - x̂·mean(g·x̂)); and [Σ dy·x̂, Σ dy] over N, H, W for γ and β.
+ */
+const instanceNormGrad: Converter = (b, k) => {
+  const x = inputOf(k, 'x');
+  const dy = inputOf(k, 'dy');
+  const channels = x.shape[3]!;
+  const epsilon = k.attrs.epsilon as number;
+  const planes = { axes: attr.ints([2, 3]), keepdims: attr.int(1) };
+  const op = (name: string, inputs: string[], attributes = {}) =>
+    b.node(name, inputs, attributes)[0]!;
+  const xs = b.input(x, 'nchw');
+  const dys = b.input(dy, 'nchw');
+  const centred = op('Sub', [xs, op('ReduceMean', [xs], planes)]);
+  const variance = op('ReduceMean', [op('Mul', [centred, centred])], planes);
+  const rstd = op('Reciprocal', [op('Sqrt', [op('Add', [variance, b.scalar(epsilon)])])]);
+  const xhat = op('Mul', [centred, rstd]);
+  const gamma = op('Reshape', [b.input(inputOf(k, 'gamma'), 'nhwc'), b.int64([1, channels, 1, 1])]);
+  const g = op('Mul', [dys, gamma]);
+  const meanG = op('ReduceMean', [g], planes);
+  const meanGX = op('ReduceMean', [op('Mul', [g, xhat])], planes);
+  const dx = op('Mul', [rstd, op('Sub', [op('Sub', [g, meanG]), op('Mul', [xhat, meanGX])])]);
+  b.define(outputOf(k, 0), dx, 'nchw');
+  const sumNHW = (t: string) => op('ReduceSum', [t, b.int64([0, 2, 3])], { keepdims: attr.int(0) });
+  const dgamma = op('Unsqueeze', [sumNHW(op('Mul', [dys, xhat])), b.int64([0])]);
+  const dbeta = op('Unsqueeze', [sumNHW(dys), b.int64([0])]);
+  b.define(outputOf(k, 1), op('Concat', [dgamma, dbeta], { axis: attr.int(0) }), 'nhwc');
+};
+
+/**
  * tf.batchNorm: BatchNormalization when its statistics are per-channel vectors of an
  * image; otherwise the formula, element-wise with broadcasting.
  */
@@ -76,5 +107,6 @@ const batchNorm: Converter = (b, k) => {
 
 export const normConverters: Record<string, Converter> = {
   AtelierInstanceNorm: instanceNorm,
+  AtelierInstanceNormGrad: instanceNormGrad,
   FusedBatchNorm: batchNorm,
 };

@@ -218,6 +218,24 @@ const gather: Converter = (b, k) => {
   );
 };
 
+/**
+ * tf.scatterND into zeros: ONNX ScatterND with reduction 'add', as tfjs sums the updates
+ * that land on the same place. The zeros are made at run time, not stored.
+ */
+const scatterNd: Converter = (b, k) => {
+  const out = outputOf(k);
+  const [indices] = b.node('Cast', [b.input(inputOf(k, 'indices'), 'nhwc')], { to: attr.int(7) });
+  const [zeros] = b.node('ConstantOfShape', [b.int64(out.shape)], {
+    value: {
+      type: 'tensor',
+      value: { name: 'zero', dtype: 'float32', dims: [1], data: Float32Array.of(0) },
+    },
+  });
+  b.emit(out, 'nhwc', 'ScatterND', [zeros!, indices!, b.input(inputOf(k, 'updates'), 'nhwc')], {
+    reduction: attr.string('add'),
+  });
+};
+
 export const shapeConverters: Record<string, Converter> = {
   Reshape: reshape,
   Transpose: transpose,
@@ -229,6 +247,7 @@ export const shapeConverters: Record<string, Converter> = {
   Tile: tile,
   Reverse: reverse,
   GatherV2: gather,
+  ScatterNd: scatterNd,
   PadV2: padV2,
   MirrorPad: mirrorPad,
   Mean: reduce('ReduceMean'),

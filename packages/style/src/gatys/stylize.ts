@@ -21,6 +21,7 @@ import {
 } from '../validate.js';
 import { gatysObjective, type LossValues } from './evaluate.js';
 import { disposeSetup, type LossSetup } from './loss.js';
+import { nativeGatysObjective } from './native-evaluate.js';
 import { buildSetup, type PreparedStyle } from './targets.js';
 
 export interface StyleImage {
@@ -140,6 +141,13 @@ export interface StylizeOptions {
   /** Give the current image to onProgress every this many iterations; default never. */
   imageEvery?: number;
   signal?: AbortSignal;
+  /**
+   * What evaluates the loss and its gradient: 'tfjs' (default, the current backend) or
+   * 'onnxruntime', which traces VGG's forward and backward passes once per pass into an
+   * ONNX graph run natively on the CPU (Node; needs the optional @atelier/onnx and
+   * onnxruntime-node). The optimisers and everything else stay the same.
+   */
+  engine?: 'tfjs' | 'onnxruntime';
 }
 
 export interface StylizeResult {
@@ -173,6 +181,7 @@ export interface Resolved {
   optimizer: 'lbfgs' | 'adam';
   learningRate: number | undefined;
   history: number;
+  engine: 'tfjs' | 'onnxruntime';
   lineSearch: LineSearch;
   normalizeGradients: boolean;
   pooling: 'max' | 'avg';
@@ -288,6 +297,7 @@ export function resolve(o: StylizeOptions, contentSide: number): Resolved {
     ]),
     styleScale: finiteNumber(FN, 'styleScale', o.styleScale ?? 1, { exclusiveMin: 0, max: 16 }),
     imageEvery: o.imageEvery === undefined ? 0 : integerArg(FN, 'imageEvery', o.imageEvery, 1),
+    engine: oneOf(FN, 'engine', o.engine ?? 'tfjs', ['tfjs', 'onnxruntime']),
   };
 }
 
@@ -493,6 +503,9 @@ export async function stylize(
         };
       });
       let setup: LossSetup | undefined;
+      let evaluation:
+        | (ReturnType<typeof gatysObjective> & { dispose?: () => Promise<void> })
+        | undefined;
       try {
         setup = buildSetup(passContent, prepared, {
           network: r.network,
@@ -516,7 +529,11 @@ export async function stylize(
         x = undefined;
         const x0 = new Float32Array((await start.data()) as Float32Array);
         start.dispose();
-        const { objective, valuesOf } = gatysObjective(setup, shape);
+        evaluation =
+          r.engine === 'onnxruntime'
+            ? await nativeGatysObjective(setup, shape)
+            : gatysObjective(setup, shape);
+        const { objective, valuesOf } = evaluation;
         const passDone = done;
         const onIteration = async (info: IterationInfo): Promise<boolean> => {
           const values = valuesOf(info.grad);
@@ -575,6 +592,7 @@ export async function stylize(
         done = passDone + (result?.iterations ?? 0);
         x = tf.tensor4d(result ? Float32Array.from(result.x) : x0, shape);
       } finally {
+        await evaluation?.dispose?.();
         passContent.dispose();
         disposeStyles(prepared);
         if (setup) disposeSetup(setup);
