@@ -8,6 +8,7 @@ describe('style suite', () => {
       'gatys-vgg19/256',
       'transformer/256',
       'transformer/512',
+      'gatys-vgg19/256 onnxruntime',
       'transformer/256 onnxruntime',
       'transformer/512 onnxruntime',
     ]);
@@ -15,6 +16,7 @@ describe('style suite', () => {
       { kind: 'gatys', size: 256 },
       { kind: 'transformer', size: 256 },
       { kind: 'transformer', size: 512 },
+      'gatys-vgg19/256',
       'transformer/256',
       'transformer/512',
     ]);

@@ -59,7 +59,12 @@ export {
   TRANSFORMER_MODULE,
   transformerBytes,
 } from './feedforward/load-transformer.js';
-export { runTransformer } from './feedforward/run-transformer.js';
+export {
+  createTransformerSession,
+  runTransformer,
+  TransformerInference,
+  type TransformerSession,
+} from './feedforward/run-transformer.js';
 export {
   type TrainProgress,
   type TrainTransformerOptions,

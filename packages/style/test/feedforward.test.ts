@@ -14,22 +14,10 @@ import {
   trainTransformer,
   transformerBytes,
 } from '../src/index.js';
-import { sample } from './helpers.js';
+import { relativeError, sample } from './helpers.js';
 
 function nhwc(t: tf.Tensor): tf.Tensor4D {
   return tf.transpose(t, [0, 2, 3, 1]) as tf.Tensor4D;
-}
-
-/** max |a - b| / max(1, max |b|). */
-async function relativeError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = await Promise.all([a.data(), b.data()]);
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]!));
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  }
-  return worst / scale;
 }
 
 const blocksFixture = new URL(

@@ -88,3 +88,15 @@ export async function regionGramDistance(
   d.dispose();
   return v;
 }
+
+/** max |a - b| / max(1, max |b|). */
+export async function relativeError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
+  const [x, y] = await Promise.all([a.data(), b.data()]);
+  let worst = 0;
+  let scale = 1;
+  for (let i = 0; i < y.length; i++) {
+    scale = Math.max(scale, Math.abs(y[i]!));
+    worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+  }
+  return worst / scale;
+}

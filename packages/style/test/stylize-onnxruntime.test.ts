@@ -1,9 +1,18 @@
-import { tf } from '@atelier/core';
+import { readFileSync } from 'node:fs';
+import type { TransformerNet } from '@atelier/blocks';
+import { readSafetensors, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { type StylizeOptions, stylize, vggNetwork } from '../src/index.js';
+import {
+  createTransformerSession,
+  loadTransformer,
+  runTransformer,
+  type StylizeOptions,
+  stylize,
+  vggNetwork,
+} from '../src/index.js';
 import { converges } from './convergence.js';
-import { sample } from './helpers.js';
+import { relativeError, sample } from './helpers.js';
 
 // engine 'onnxruntime': the loss and gradient traced into ONNX (forward and backward
 // of VGG-19) and run by onnxruntime. The trace runs on the backend; wasm here.
@@ -62,6 +71,40 @@ describeBackends(
       network.dispose();
       expect(r.after).toBeLessThan(r.before / 10);
       expect(r.content).toBeLessThan(r.styleContent);
+    });
+
+    it("createTransformerSession: pytorch/examples' 2017 weights match PyTorch through onnxruntime", async () => {
+      const net = await loadTransformer(
+        new URL('./fixtures/transformer-legacy-0x.pth', import.meta.url).pathname,
+      );
+      const { tensors } = readSafetensors(
+        new Uint8Array(
+          readFileSync(
+            new URL('./fixtures/transformer-legacy-output.safetensors', import.meta.url),
+          ),
+        ),
+      );
+      const x = tf.transpose(tensors.input!, [0, 2, 3, 1]) as tf.Tensor4D;
+      // runTransformer clamps to [0, 255]; so does the session.
+      const expected = tf.clipByValue(tf.transpose(tensors.output!, [0, 2, 3, 1]), 0, 255);
+      const session = await createTransformerSession(net);
+      const y = await session.run(x);
+      expect(await relativeError(y, expected)).toBeLessThan(1e-4);
+      // [H, W, 3] of any size, as runTransformer, cropped and clamped the same way.
+      const image = tf.randomUniform([13, 17, 3], 0, 255, 'float32', 4) as tf.Tensor3D;
+      const before = tf.memory().numTensors;
+      const native = await session.run(image);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const reference = runTransformer(net, image);
+      expect(native.shape).toEqual([13, 17, 3]);
+      expect(await relativeError(native, reference)).toBeLessThan(1e-4);
+      await expect(session.run(tf.zeros([4, 4, 1]) as tf.Tensor3D)).rejects.toThrow(/RGB/);
+      tf.dispose([...Object.values(tensors), x, expected, y, image, native, reference]);
+      await session.dispose();
+      net.dispose();
+      await expect(createTransformerSession({} as TransformerNet)).rejects.toThrow(
+        /expected a TransformerNet/,
+      );
     });
 
     it('refuses an unknown engine', async () => {

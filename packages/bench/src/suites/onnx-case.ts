@@ -1,9 +1,12 @@
-import type { BackendName, Module, tf } from '@atelier/core';
+import { type BackendName, type Module, tf } from '@atelier/core';
 import { createOnnxSession } from '@atelier/onnx';
 import type { BenchCase, CaseStep } from '../types.js';
 
 /** onnxruntime's intra-op threads: PyTorch's count in the reference scripts. */
 export const ONNX_THREADS = 2;
+
+/** Untimed runs in setup: the trace and compilation, then the arena's growth. */
+const SETUP_RUNS = 4;
 
 /** The suffix of a case that runs another case's module with onnxruntime. */
 export const ONNX_SUFFIX = ' onnxruntime';
@@ -12,14 +15,16 @@ export interface OnnxCaseSpec {
   /** The case whose module this times natively (and whose PyTorch time it is compared with). */
   of: string;
   description: string;
-  build(): { module: Module; input: tf.Tensor; dispose(): void };
+  build():
+    | { module: Module; input: tf.Tensor; dispose(): void }
+    | Promise<{ module: Module; input: tf.Tensor; dispose(): void }>;
 }
 
 /**
  * A module of the suite exported with @atelier/onnx and run by onnxruntime-node. The
  * native run does not depend on the tfjs backend, so it is timed once, in the wasm
- * pass; the trace and the session's creation happen in setup, untimed, as PyTorch's
- * model construction is.
+ * pass; the trace, the session's creation and its first runs happen in setup, untimed,
+ * as PyTorch's model construction is.
  */
 export function onnxCase(spec: OnnxCaseSpec): BenchCase {
   return {
@@ -32,12 +37,16 @@ export function onnxCase(spec: OnnxCaseSpec): BenchCase {
         : 'onnxruntime runs natively whatever the tfjs backend: timed once, in the wasm pass';
     },
     async setup(): Promise<CaseStep> {
-      const { module, input, dispose } = spec.build();
+      const { module, input, dispose } = await spec.build();
       const session = await createOnnxSession(module, { threads: ONNX_THREADS });
-      const first = await session.run(input);
-      (first as tf.Tensor).dispose();
+      // The first run traces and compiles; onnxruntime's memory arena then grows over the
+      // next few runs (1.4 s, 1.2 s, 1.0 s, 0.86 s for a Gatys evaluation): steady state
+      // is what an optimisation of hundreds of evaluations sees.
+      for (let i = 0; i < SETUP_RUNS; i++) {
+        tf.dispose((await session.run(input)) as tf.Tensor | tf.Tensor[]);
+      }
       return {
-        run: () => session.run(input) as Promise<tf.Tensor>,
+        run: () => session.run(input) as Promise<tf.Tensor | tf.Tensor[]>,
         dispose: () => {
           void session.dispose();
           dispose();

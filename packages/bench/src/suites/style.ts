@@ -1,6 +1,12 @@
 import { TransformerNet } from '@atelier/blocks';
 import { type BackendName, currentBackend, Module, tf } from '@atelier/core';
-import { createGatysLoss, type GatysLoss, runTransformer, vggNetwork } from '@atelier/style';
+import {
+  createGatysLoss,
+  type GatysLoss,
+  runTransformer,
+  TransformerInference,
+  vggNetwork,
+} from '@atelier/style';
 import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 import { ONNX_SUFFIX, onnxCase } from './onnx-case.js';
@@ -80,17 +86,40 @@ function transformerCase(size: number): BenchCase {
   };
 }
 
-/** runTransformer's computation (inference, crop to the input's size, clamp) as one module. */
-class TransformerInference extends Module {
-  constructor(readonly net: TransformerNet) {
+/** A Gatys evaluation (loss and its gradient with respect to the image) as one module. */
+class GatysEvaluation extends Module {
+  constructor(readonly problem: GatysLoss) {
     super();
   }
-  forward(x: tf.Tensor4D): tf.Tensor4D {
-    const [n, h, w] = x.shape;
-    let y = this.net.forward(x);
-    if (y.shape[1] !== h || y.shape[2] !== w) y = tf.slice(y, [0, 0, 0, 0], [n, h, w, 3]);
-    return tf.clipByValue(y, 0, 255);
+  forward(x: tf.Tensor4D): tf.Tensor[] {
+    const { value, grads } = tf.valueAndGrads(
+      (input: tf.Tensor) => this.problem.loss(input as tf.Tensor4D).total,
+    )([x]);
+    return [value, grads[0]!];
   }
+}
+
+/** The Gatys case's evaluation, traced with its backward pass and run by onnxruntime. */
+function gatysOnnxCase(size: number): BenchCase {
+  return onnxCase({
+    of: `gatys-vgg19/${size}`,
+    description: `Gatys iteration: VGG-19 to relu5_1 (neural-style layers), loss and gradient w.r.t. a ${size}×${size} image, forward and backward traced (stylize's engine 'onnxruntime')`,
+    build: async () => {
+      const content = tf.randomUniform([size, size, 3], 0, 255, 'float32', 1) as tf.Tensor3D;
+      const style = tf.randomUniform([size, size, 3], 0, 255, 'float32', 2) as tf.Tensor3D;
+      const network = await vggNetwork({ depth: 19, seed: 0 });
+      const problem = await createGatysLoss({ content, styles: [{ image: style }], network, size });
+      return {
+        module: new GatysEvaluation(problem),
+        input: problem.content,
+        dispose: () => {
+          problem.dispose();
+          network.dispose();
+          tf.dispose([content, style]);
+        },
+      };
+    },
+  });
 }
 
 /** The transformer case's computation, run by onnxruntime from @atelier/onnx's export. */
@@ -135,6 +164,7 @@ export const styleSuite: Suite = {
     gatysCase(256),
     transformerCase(256),
     transformerCase(512),
+    gatysOnnxCase(256),
     transformerOnnxCase(256),
     transformerOnnxCase(512),
   ],

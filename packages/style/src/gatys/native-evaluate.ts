@@ -1,28 +1,8 @@
-import { BackendError, Module, tf } from '@atelier/core';
+import { Module, tf } from '@atelier/core';
+import { loadOnnx } from '../onnx-engine.js';
 import type { Evaluation, Objective } from '../optim/objective.js';
 import type { LossValues } from './evaluate.js';
 import { gatysLoss, type LossSetup } from './loss.js';
-
-/** The part of @atelier/onnx used here: an optional peer dependency, loaded on demand. */
-interface OnnxPackage {
-  createOnnxSession(
-    module: Module,
-    options?: { threads?: number },
-  ): Promise<{ run(x: tf.Tensor): Promise<unknown>; dispose(): Promise<void> }>;
-}
-
-async function loadOnnx(): Promise<OnnxPackage> {
-  // A computed specifier: bundlers leave an optional, Node-only package alone.
-  const specifier = '@atelier/onnx';
-  try {
-    return (await import(/* @vite-ignore */ specifier)) as OnnxPackage;
-  } catch (error) {
-    throw new BackendError(
-      "stylize: engine 'onnxruntime' needs @atelier/onnx and onnxruntime-node (npm i @atelier/onnx onnxruntime-node)",
-      { cause: error },
-    );
-  }
-}
 
 /** One evaluation of the Gatys objective as a module: the loss terms and the image's gradient. */
 class GatysEvaluation extends Module {
@@ -59,7 +39,7 @@ export async function nativeGatysObjective(
   valuesOf: (grad: Float32Array) => LossValues | undefined;
   dispose(): Promise<void>;
 }> {
-  const onnx = await loadOnnx();
+  const onnx = await loadOnnx('stylize');
   const session = await onnx.createOnnxSession(new GatysEvaluation(setup));
   const values = new WeakMap<Float32Array, LossValues>();
   const objective = async (flat: Float32Array): Promise<Evaluation> => {
