@@ -185,6 +185,67 @@ describe('atelier style', () => {
     );
     expect(r.code, r.stderr).toBe(0);
     expect(await imageShape(out)).toEqual([85, 128, 3]);
+    // The same model on onnxruntime: the same image, up to rounding to 8 bits.
+    const native = join(dir, 'ff-native.png');
+    const n = await atelier(
+      'style',
+      'run',
+      '--model',
+      join(runDir, 'model.safetensors'),
+      join(samples, 'chelsea.png'),
+      native,
+      '--backend',
+      'wasm',
+      '--engine',
+      'onnxruntime',
+    );
+    expect(n.code, n.stderr).toBe(0);
+    const [a, b] = await Promise.all([
+      decodeImage(new Uint8Array(readFileSync(out))),
+      decodeImage(new Uint8Array(readFileSync(native))),
+    ]);
+    const [x, y] = [await a.data(), await b.data()];
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+    expect(worst).toBeLessThanOrEqual(1);
+    a.dispose();
+    b.dispose();
+  });
+
+  it('--engine onnxruntime: the Gatys loss and gradient run natively', async () => {
+    const out = join(dir, 'native.png');
+    const r = await atelier(
+      'style',
+      '--content',
+      join(samples, 'chelsea.png'),
+      '--style',
+      join(samples, 'coffee.png'),
+      '--size',
+      '24',
+      '--iterations',
+      '3',
+      '--backend',
+      'wasm',
+      '--engine',
+      'onnxruntime',
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/wasm backend \(tracing; onnxruntime evaluates\)/);
+    expect(await imageShape(out)).toEqual([16, 24, 3]);
+    const bad = await atelier(
+      'style',
+      'run',
+      '--model',
+      'm.safetensors',
+      'a.png',
+      'b.png',
+      '--engine',
+      'torch',
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--engine: expected tfjs, onnxruntime, got 'torch'/);
   });
 
   it('video: a folder of frames to a folder of stylised frames', async () => {

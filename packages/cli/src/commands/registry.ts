@@ -4,6 +4,7 @@ import { UsageError } from '../errors.js';
 import { bench } from './bench.js';
 import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
+import { exportCommandEntry } from './export.js';
 import { showcaseCommand } from './showcase.js';
 import { styleCommand } from './style.js';
 import { trainCommandEntry } from './train.js';
@@ -127,6 +128,7 @@ export const commands: Record<string, Command> = {
   },
   train: trainCommandEntry,
   translate: translateCommand,
+  export: exportCommandEntry,
   showcase: showcaseCommand,
   style: styleCommand,
 };

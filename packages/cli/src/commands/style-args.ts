@@ -44,6 +44,13 @@ export function backendFlag(value: unknown): BackendChoice {
   return backend as BackendChoice;
 }
 
+export const ENGINES = ['tfjs', 'onnxruntime'] as const;
+
+/** --engine: what runs the networks; tfjs by default. */
+export function engineFlag(value: unknown): (typeof ENGINES)[number] {
+  return choiceFlag('engine', value, ENGINES) ?? 'tfjs';
+}
+
 /** `--x a --x b,c` as [a, b, c]. */
 export function listFlag(value: unknown): string[] {
   if (value === undefined) return [];

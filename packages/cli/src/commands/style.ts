@@ -13,6 +13,7 @@ import { parse } from './registry.js';
 import {
   backendFlag,
   choiceFlag,
+  engineFlag,
   featureNetwork,
   intFlag,
   listFlag,
@@ -32,6 +33,7 @@ export const styleUsage = [
   '    [--size N] [--iterations N] [--scales 0.5,1] [--optimizer lbfgs|adam] [--learning-rate X]',
   '    [--content-weight X] [--style-weight X] [--tv-weight X] [--style-scale X] [--init content|random|image]',
   '    [--init-image p.png] [--pooling max|avg] [--normalize-gradients] [--save-every N] [--backend auto|webgpu|wasm|cpu] [--seed N]',
+  '    [--engine tfjs|onnxruntime (loss and gradient traced once, run natively on the CPU)]',
   `  ${styleTrainUsage}`,
   `  ${styleRunUsage}`,
   `  ${styleVideoUsage}`,
@@ -71,6 +73,7 @@ export async function styleImageCommand(args: string[]): Promise<void> {
     'normalize-gradients': { type: 'boolean' },
     'save-every': { type: 'string' },
     backend: { type: 'string' },
+    engine: { type: 'string' },
     seed: { type: 'string' },
     out: { type: 'string' },
   });
@@ -139,6 +142,7 @@ export async function styleImageCommand(args: string[]): Promise<void> {
       ? { pooling: choiceFlag('pooling', values.pooling, ['max', 'avg'] as const) }
       : {}),
     ...(values['normalize-gradients'] ? { normalizeGradients: true } : {}),
+    engine: engineFlag(values.engine),
   };
   if (options.init === 'image' && !values['init-image'])
     throw new UsageError('--init image needs --init-image p.png');
@@ -188,7 +192,7 @@ export async function styleImageCommand(args: string[]): Promise<void> {
       : undefined;
     if (initImage) held.push(initImage);
     process.stderr.write(
-      `atelier style: ${info.name} backend; ${network.kind} features${network.kind === 'random-multiscale' ? ' (the embedded default; pass --vgg for VGG weights)' : ''}\n`,
+      `atelier style: ${info.name} backend${options.engine === 'onnxruntime' ? ' (tracing; onnxruntime evaluates)' : ''}; ${network.kind} features${network.kind === 'random-multiscale' ? ' (the embedded default; pass --vgg for VGG weights)' : ''}\n`,
     );
     const pending: Promise<void>[] = [];
     const result = await stylize({

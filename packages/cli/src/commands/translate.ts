@@ -64,7 +64,7 @@ interface ExportedConfig {
   size?: number;
 }
 
-async function readWeights(
+export async function readWeights(
   path: string,
 ): Promise<{ tensors: Record<string, tf.Tensor>; metadata: Record<string, string> }> {
   let bytes: Uint8Array;
@@ -91,9 +91,23 @@ async function readWeights(
  * converted with `atelier convert`; give --net and, if not the default, --norm). Each
  * output is written as `<name>_fake.png`. Returns the files written.
  */
-export async function translate(inputs: string[], options: TranslateOptions): Promise<string[]> {
-  if (inputs.length === 0) throw new UsageError('expected at least one input image');
-  const { tensors, metadata } = await readWeights(options.weights);
+/** A generator built and loaded from junyanz- or atelier-train-style weights, and its input size. */
+export interface LoadedGenerator {
+  G: Module;
+  spec: GeneratorSpec;
+  size: number;
+}
+
+/**
+ * Builds the generator the weights describe (their `atelier train` metadata, or the
+ * options: --net, --norm, ... for junyanz's files) and loads them into it.
+ */
+export function buildGenerator(
+  tensors: Record<string, tf.Tensor>,
+  metadata: Record<string, string>,
+  options: Omit<TranslateOptions, 'weights' | 'out'>,
+  command = 'translate',
+): LoadedGenerator {
   let G: Module | undefined;
   try {
     const saved = metadata['atelier.config']
@@ -105,7 +119,7 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
       throw new UsageError(
         '--net is required for weights not written by atelier train (e.g. --net unet_256 for pix2pix, resnet_9blocks for CycleGAN)',
       );
-    const parsed = parseNetG(net, 'translate');
+    const parsed = parseNetG(net, command);
     // pix2pix's G maps inChannels to outChannels (direction only swaps the data);
     // CycleGAN's G_A maps A to B and G_B the other way.
     const cycle =
@@ -134,6 +148,21 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
         `--size ${size} must be a multiple of ${sizeMultiple(parsed)} for ${net}`,
       );
     }
+    return { G, spec, size };
+  } catch (error) {
+    G?.dispose();
+    throw error;
+  }
+}
+
+export async function translate(inputs: string[], options: TranslateOptions): Promise<string[]> {
+  if (inputs.length === 0) throw new UsageError('expected at least one input image');
+  const { tensors, metadata } = await readWeights(options.weights);
+  let G: Module | undefined;
+  try {
+    const built = buildGenerator(tensors, metadata, options);
+    G = built.G;
+    const { spec, size } = built;
     const written: string[] = [];
     if (options.out) await mkdir(options.out, { recursive: true });
     for (const input of inputs) {
