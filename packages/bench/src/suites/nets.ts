@@ -1,8 +1,7 @@
 import { ResnetGenerator, TransformerNet, UnetGenerator } from '@atelier/blocks';
 import { type BackendName, currentBackend, type Module, tf, wasmThreads } from '@atelier/core';
-import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
-import { ONNX_SUFFIX, onnxCase } from './onnx-case.js';
+import { bestPaths, onnxCase } from './onnx-case.js';
 
 /** A network of the suite, as `python/nets.py` builds the same one from tools/parity. */
 type NetName = 'unet256' | 'resnet9' | 'transformer';
@@ -104,19 +103,7 @@ function bestRatios(results: BenchResult[]): string[] {
       `- wasm ran on ${wasmThreads()} thread(s) (one per core by default, ATELIER_WASM_THREADS to change); PyTorch on 2.`,
     );
   }
-  const base = (name: string) => name.replace(ONNX_SUFFIX, '');
-  const networks = [...new Set(results.map((r) => base(r.case)))];
-  for (const name of networks) {
-    const timed = results.filter(
-      (r) => base(r.case) === name && r.ratio !== null && r.backend !== 'webgpu',
-    );
-    if (timed.length === 0) continue;
-    const best = timed.reduce((a, b) => (a.ratio! <= b.ratio! ? a : b));
-    const path = best.case.endsWith(ONNX_SUFFIX) ? 'onnxruntime (@atelier/onnx)' : best.backend;
-    lines.push(
-      `- ${name}: best CPU path ${path}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`,
-    );
-  }
+  lines.push(...bestPaths(results, 'best CPU path', true));
   return lines;
 }
 

@@ -1,6 +1,7 @@
 import { type BackendName, type Module, tf } from '@atelier/core';
 import { createOnnxSession } from '@atelier/onnx';
-import type { BenchCase, CaseStep } from '../types.js';
+import { formatRatio } from '../report.js';
+import type { BenchCase, BenchResult, CaseStep } from '../types.js';
 
 /** onnxruntime's intra-op threads: PyTorch's count in the reference scripts. */
 export const ONNX_THREADS = 2;
@@ -55,4 +56,23 @@ export function onnxCase(spec: OnnxCaseSpec): BenchCase {
       };
     },
   };
+}
+
+/**
+ * Per computation (a case and its onnxruntime twin together), the fastest path against
+ * PyTorch: a tfjs backend or onnxruntime. `cpuOnly` leaves WebGPU out.
+ */
+export function bestPaths(results: BenchResult[], label: string, cpuOnly: boolean): string[] {
+  const base = (name: string) => name.replace(ONNX_SUFFIX, '');
+  const lines: string[] = [];
+  for (const name of [...new Set(results.map((r) => base(r.case)))]) {
+    const timed = results.filter(
+      (r) => base(r.case) === name && r.ratio !== null && !(cpuOnly && r.backend === 'webgpu'),
+    );
+    if (timed.length === 0) continue;
+    const best = timed.reduce((a, b) => (a.ratio! <= b.ratio! ? a : b));
+    const path = best.case.endsWith(ONNX_SUFFIX) ? 'onnxruntime (@atelier/onnx)' : best.backend;
+    lines.push(`- ${name}: ${label} ${path}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`);
+  }
+  return lines;
 }

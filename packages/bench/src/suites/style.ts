@@ -7,9 +7,8 @@ import {
   TransformerInference,
   vggNetwork,
 } from '@atelier/style';
-import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
-import { ONNX_SUFFIX, onnxCase } from './onnx-case.js';
+import { bestPaths, onnxCase } from './onnx-case.js';
 
 /** SwiftShader runs WGSL on the CPU: these networks take minutes there. */
 function softwareWebGPU(backend: BackendName): string | undefined {
@@ -143,16 +142,7 @@ function transformerOnnxCase(size: number): BenchCase {
 }
 
 function bestRatios(results: BenchResult[]): string[] {
-  const lines: string[] = [];
-  const base = (name: string) => name.replace(ONNX_SUFFIX, '');
-  for (const name of [...new Set(results.map((r) => base(r.case)))]) {
-    const timed = results.filter((r) => base(r.case) === name && r.ratio !== null);
-    if (timed.length === 0) continue;
-    const best = timed.reduce((a, b) => (a.ratio! <= b.ratio! ? a : b));
-    const path = best.case.endsWith(ONNX_SUFFIX) ? 'onnxruntime (@atelier/onnx)' : best.backend;
-    lines.push(`- ${name}: best ${path}, ${formatRatio(best.ratio!)} PyTorch (target ≤ 1.0×).`);
-  }
-  return lines;
+  return bestPaths(results, 'best', false);
 }
 
 export const styleSuite: Suite = {

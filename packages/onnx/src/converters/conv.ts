@@ -53,17 +53,24 @@ function filterInput(b: GraphBuilder, filter: TracedRef): string {
   return name!;
 }
 
-/** Conv (and the fused bias and activation of FusedConv2D). */
-const conv2d: Converter = (b, k) => {
+/**
+ * An ONNX Conv of `groups` groups with `weights` ([Cout, Cin/groups, kh, kw]), then the
+ * fused bias and activation of FusedConv2D / FusedDepthwiseConv2D when there are any.
+ */
+function convolution(
+  b: GraphBuilder,
+  k: TracedKernel,
+  weights: string,
+  groups: number,
+  cout: number,
+): void {
   checkNhwc(k);
   const x = inputOf(k, 'x');
-  const filter = inputOf(k, 'filter');
-  const [kh, kw] = filter.shape as [number, number];
+  const [kh, kw] = inputOf(k, 'filter').shape as [number, number];
   const strides = pair(k.attrs.strides, 'strides');
   const dilations = pair(k.attrs.dilations ?? 1, 'dilations');
-  const inputs = [b.input(x, 'nchw'), filterInput(b, filter)];
+  const inputs = [b.input(x, 'nchw'), weights];
   const bias = optionalInputOf(k, 'bias');
-  const cout = filter.shape[3]!;
   const biasIsVector = bias !== undefined && bias.shape.length === 1 && bias.shape[0] === cout;
   if (bias && biasIsVector) inputs.push(b.input(bias, 'nhwc'));
   const [y] = b.node('Conv', inputs, {
@@ -73,17 +80,21 @@ const conv2d: Converter = (b, k) => {
     pads: attr.ints(
       spatialPads(k.attrs.pad, [x.shape[1]!, x.shape[2]!], [kh, kw], strides, dilations),
     ),
-    group: attr.int(1),
+    group: attr.int(groups),
   });
   let result: string = y!;
   if (bias && !biasIsVector) result = b.node('Add', [result, b.broadcastInput(bias, 'nchw')])[0]!;
   finishFused(b, k, result);
+}
+
+/** Conv2D and FusedConv2D. */
+const conv2d: Converter = (b, k) => {
+  const filter = inputOf(k, 'filter');
+  convolution(b, k, filterInput(b, filter), 1, filter.shape[3]!);
 };
 
 /** Depthwise: tfjs's [kh, kw, C, multiplier] as a Conv of C groups. */
 const depthwiseConv2d: Converter = (b, k) => {
-  checkNhwc(k);
-  const x = inputOf(k, 'x');
   const filter = inputOf(k, 'filter');
   const [kh, kw, c, m] = filter.shape as [number, number, number, number];
   let weights: string;
@@ -97,24 +108,7 @@ const depthwiseConv2d: Converter = (b, k) => {
     const [t] = b.node('Transpose', [b.input(filter, 'nhwc')], { perm: attr.ints([2, 3, 0, 1]) });
     [weights] = b.node('Reshape', [t!, b.int64([c * m, 1, kh, kw])]) as [string];
   }
-  const strides = pair(k.attrs.strides, 'strides');
-  const dilations = pair(k.attrs.dilations ?? 1, 'dilations');
-  const inputs = [b.input(x, 'nchw'), weights];
-  const bias = optionalInputOf(k, 'bias');
-  const biasIsVector = bias !== undefined && bias.shape.length === 1 && bias.shape[0] === c * m;
-  if (bias && biasIsVector) inputs.push(b.input(bias, 'nhwc'));
-  const [y] = b.node('Conv', inputs, {
-    kernel_shape: attr.ints([kh, kw]),
-    strides: attr.ints(strides),
-    dilations: attr.ints(dilations),
-    pads: attr.ints(
-      spatialPads(k.attrs.pad, [x.shape[1]!, x.shape[2]!], [kh, kw], strides, dilations),
-    ),
-    group: attr.int(c),
-  });
-  let result: string = y!;
-  if (bias && !biasIsVector) result = b.node('Add', [result, b.broadcastInput(bias, 'nchw')])[0]!;
-  finishFused(b, k, result);
+  convolution(b, k, weights, c, c * m);
 };
 
 function finishFused(b: GraphBuilder, k: TracedKernel, y: string): void {

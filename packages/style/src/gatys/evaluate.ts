@@ -12,6 +12,23 @@ export interface LossValues {
 }
 
 /**
+ * An evaluation from the gradient and the stacked terms [content, style, tv, temporal,
+ * total] read back, remembered by its gradient for `valuesOf`.
+ */
+export function recordEvaluation(
+  values: WeakMap<Float32Array, LossValues>,
+  grad: Float32Array,
+  terms: Float32Array,
+): Evaluation {
+  // A copy: some backends hand out their own storage.
+  const gradient = new Float32Array(grad);
+  const [content, style, tv, temporal, total] = terms;
+  const v = { content: content!, style: style!, tv: tv!, temporal: temporal!, total: total! };
+  values.set(gradient, v);
+  return { loss: v.total, grad: gradient };
+}
+
+/**
  * The Gatys objective as a function of the flat image (NHWC [1, h, w, 3] in [0, 1]), for
  * the optimisers: one forward and backward pass per call, the gradient and the loss
  * terms read back in one transfer each. `valuesOf(grad)` gives the terms of the
@@ -37,12 +54,7 @@ export function gatysObjective(
     });
     try {
       const [g, t] = await Promise.all([grad.data(), terms!.data()]);
-      // A copy: some backends hand out their own storage.
-      const gradient = new Float32Array(g as Float32Array);
-      const [content, style, tv, temporal, total] = t as Float32Array;
-      const v = { content: content!, style: style!, tv: tv!, temporal: temporal!, total: total! };
-      values.set(gradient, v);
-      return { loss: v.total, grad: gradient };
+      return recordEvaluation(values, g as Float32Array, t as Float32Array);
     } finally {
       tf.dispose([grad, terms!]);
     }

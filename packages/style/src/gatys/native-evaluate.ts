@@ -1,7 +1,7 @@
 import { Module, tf } from '@atelier/core';
 import { loadOnnx } from '../onnx-engine.js';
 import type { Evaluation, Objective } from '../optim/objective.js';
-import type { LossValues } from './evaluate.js';
+import { type LossValues, recordEvaluation } from './evaluate.js';
 import { gatysLoss, type LossSetup } from './loss.js';
 
 /** One evaluation of the Gatys objective as a module: the loss terms and the image's gradient. */
@@ -49,11 +49,7 @@ export async function nativeGatysObjective(
       outputs = (await session.run(x)) as tf.Tensor[];
       const [terms, grad] = outputs as [tf.Tensor, tf.Tensor];
       const [g, t] = await Promise.all([grad.data(), terms.data()]);
-      const gradient = new Float32Array(g as Float32Array);
-      const [content, style, tv, temporal, total] = t as Float32Array;
-      const v = { content: content!, style: style!, tv: tv!, temporal: temporal!, total: total! };
-      values.set(gradient, v);
-      return { loss: v.total, grad: gradient };
+      return recordEvaluation(values, g as Float32Array, t as Float32Array);
     } finally {
       x.dispose();
       tf.dispose(outputs);
