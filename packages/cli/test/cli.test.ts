@@ -73,6 +73,9 @@ describe('atelier doctor', () => {
       expect(row.gflops).toBeGreaterThan(0);
     }
     expect(report.rows[0].adapter).toMatch(/\S/);
+    // onnxruntime-node is installed here: the native path is timed on the same conv.
+    expect(report.native.ok, report.native.note).toBe(true);
+    expect(report.native.convMs).toBeGreaterThan(0);
     expect(['webgpu', 'wasm']).toContain(report.auto.name);
     expect(report.auto.reason).toMatch(/\S/);
   });
@@ -82,6 +85,7 @@ describe('atelier doctor', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/^backend\s+status\s+adapter\s+conv 3x3 ms\s+GFLOP\/s\s+note/m);
     expect(stdout).toMatch(/^wasm\s+ok\s/m);
+    expect(stdout).toMatch(/^onnxruntime\s+ok\s+native CPU\s+\d/m);
     expect(stdout).toMatch(/'auto' chooses (wasm|webgpu): /);
   });
 
