@@ -1,27 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatTable } from '../src/table.js';
+import { runAtelier } from './run-atelier.js';
 
-const bin = join(dirname(fileURLToPath(import.meta.url)), '../dist/bin.js');
-const run = promisify(execFile);
-
-async function atelier(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error: any) {
-    return {
-      code: error.code as number,
-      stdout: error.stdout as string,
-      stderr: error.stderr as string,
-    };
-  }
-}
+const atelier = runAtelier(120_000);
 
 describe('atelier bench', () => {
   it('runs a suite without PyTorch and writes its JSON and Markdown where asked', async () => {

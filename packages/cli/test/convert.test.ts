@@ -1,29 +1,15 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { readSafetensors } from '@atelier/core';
 import { describe, expect, it } from 'vitest';
+import { runAtelier } from './run-atelier.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../dist/bin.js');
 const fixtures = join(here, '../../core/test/fixtures/torch');
-const run = promisify(execFile);
 
-async function atelier(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error: any) {
-    return {
-      code: error.code as number,
-      stdout: error.stdout as string,
-      stderr: error.stderr as string,
-    };
-  }
-}
+const atelier = runAtelier(60_000);
 
 describe('atelier convert', () => {
   it('writes the same tensors as the reference reading of the .pth', async () => {

@@ -1,31 +1,17 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { decodeImage, init, tf } from '@atelier/core';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAtelier } from './run-atelier.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../dist/bin.js');
 const fixtures = join(here, 'fixtures/translate');
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'atelier-cli-export-'));
 
-async function atelier(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { timeout: 150_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error: any) {
-    return {
-      code: error.code as number,
-      stdout: error.stdout as string,
-      stderr: error.stderr as string,
-    };
-  }
-}
+const atelier = runAtelier(150_000);
 
 /** Runs an exported .onnx file on one NHWC float image with onnxruntime itself. */
 async function runOnnx(path: string, x: tf.Tensor): Promise<Float32Array> {

@@ -1,29 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { decodeImage } from '@atelier/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runAtelier } from './run-atelier.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../dist/bin.js');
 const samples = join(here, '../../style/samples');
-const run = promisify(execFile);
 
-async function atelier(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { timeout: 170_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error: any) {
-    return {
-      code: error.code as number,
-      stdout: error.stdout as string,
-      stderr: error.stderr as string,
-    };
-  }
-}
+const atelier = runAtelier(170_000);
 
 async function imageShape(path: string): Promise<number[]> {
   const t = await decodeImage(new Uint8Array(readFileSync(path)));

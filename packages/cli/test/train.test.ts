@@ -1,31 +1,18 @@
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { decodeImage } from '@atelier/core';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bin, runAtelier } from './run-atelier.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const bin = join(here, '../dist/bin.js');
 const fixtures = join(here, 'fixtures/translate');
-const run = promisify(execFile);
 const root = mkdtempSync(join(tmpdir(), 'atelier-cli-train-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function atelier(...args: string[]) {
-  try {
-    const { stdout, stderr } = await run('node', [bin, ...args], { timeout: 150_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error: any) {
-    return {
-      code: error.code as number,
-      stdout: error.stdout as string,
-      stderr: error.stderr as string,
-    };
-  }
-}
+const atelier = runAtelier(150_000);
 
 /** Our own lines of stderr (Dawn may add its adapter warnings). */
 const ours = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('atelier'));

@@ -12,6 +12,7 @@ import { describeBackends } from '@atelier/core/testing';
 import { contentLoss, gramMatrix, styleLoss, totalVariation } from '@atelier/losses';
 import { expect, it } from 'vitest';
 import { createGatysLoss, randomNetwork, vggNetwork } from '../src/index.js';
+import { relativeError } from './helpers.js';
 
 /** A full torchvision VGG-19 state dict whose first 5 convs are the blocks fixture's (the rest seeded random). */
 async function vgg19State(): Promise<{
@@ -41,17 +42,6 @@ async function vgg19State(): Promise<{
   return { state, fixture: tensors };
 }
 
-async function maxRelDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = await Promise.all([a.data(), b.data()]);
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]!));
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  }
-  return worst / scale;
-}
-
 describeBackends('feature networks', () => {
   it("vggNetwork matches torchvision's vgg19().features (blocks' fixture), from safetensors bytes", async () => {
     const { state, fixture } = await vgg19State();
@@ -66,12 +56,12 @@ describeBackends('feature networks', () => {
     expect(tf.memory().numTensors).toBe(before + layers.length);
     for (const l of layers) {
       const expected = tf.transpose(fixture[`output.${l}`]!, [0, 2, 3, 1]);
-      expect(await maxRelDiff(out[l]!, expected)).toBeLessThan(1e-4);
+      expect(await relativeError(out[l]!, expected)).toBeLessThan(1e-4);
       expected.dispose();
     }
     // Average pooling is a per-call choice on the same weights.
     const avg = tf.tidy(() => net.features(x, ['relu2_1'], { pooling: 'avg' }).relu2_1!);
-    expect(await maxRelDiff(avg, out.relu2_1!)).toBeGreaterThan(1e-3);
+    expect(await relativeError(avg, out.relu2_1!)).toBeGreaterThan(1e-3);
     tf.dispose([...Object.values(out), avg, x, ...Object.values(state), ...Object.values(fixture)]);
     net.dispose();
   });
@@ -90,7 +80,7 @@ describeBackends('feature networks', () => {
         tf.add(tf.conv2d(bgr as tf.Tensor4D, w, 1, 'same'), state['features.0.bias']!),
       );
     });
-    expect(await maxRelDiff(got, expected)).toBeLessThan(1e-4);
+    expect(await relativeError(got, expected)).toBeLessThan(1e-4);
     tf.dispose([x, got, expected, ...Object.values(state)]);
     net.dispose();
   });
@@ -129,10 +119,10 @@ describeBackends('feature networks', () => {
     const fb = tf.tidy(() => b.features(x, ['all']).all!);
     const fc = tf.tidy(() => c.features(x, ['all']).all!);
     expect(fa.all!.shape).toEqual([1, 9, 9, 10]);
-    expect(await maxRelDiff(fa.all!, fb)).toBe(0);
-    expect(await maxRelDiff(fa.all!, fc)).toBeGreaterThan(1e-3);
+    expect(await relativeError(fa.all!, fb)).toBe(0);
+    expect(await relativeError(fa.all!, fc)).toBeGreaterThan(1e-3);
     const tail = tf.slice(fa.all!, [0, 0, 0, 5], [1, 9, 9, 5]);
-    expect(await maxRelDiff(tail, fa.k7!)).toBe(0);
+    expect(await relativeError(tail, fa.k7!)).toBe(0);
     expect(() => a.features(x, ['relu1_1'])).toThrow(/unknown layer .*relu1_1/);
     expect(() => randomNetwork({ sizes: [4] })).toThrow(/odd integers/);
     tf.dispose([x, fa.all!, fa.k7!, fb, fc, tail]);
