@@ -215,6 +215,62 @@ describe('atelier translate', () => {
     expected.dispose();
   });
 
+  it('--engine onnxruntime (with --eval) writes what tfjs writes, to a level', async () => {
+    const args = [
+      '--weights',
+      join(fixtures, 'latest_net_G.pth'),
+      '--net',
+      'unet_32',
+      '--ngf',
+      '2',
+      '--eval',
+    ];
+    const tfjs = await atelier(
+      'translate',
+      ...args,
+      '--backend',
+      'cpu',
+      '--out',
+      join(root, 'eval-tfjs'),
+      join(fixtures, 'input.png'),
+    );
+    const native = await atelier(
+      'translate',
+      ...args,
+      '--engine',
+      'onnxruntime',
+      '--backend',
+      'cpu',
+      '--out',
+      join(root, 'eval-onnx'),
+      join(fixtures, 'input.png'),
+    );
+    expect(tfjs.code, tfjs.stderr).toBe(0);
+    expect(native.code, native.stderr).toBe(0);
+    const a = await decodeImage(readFileSync(join(root, 'eval-tfjs', 'input_fake.png')));
+    const b = await decodeImage(readFileSync(join(root, 'eval-onnx', 'input_fake.png')));
+    const [x, y] = [await a.data(), await b.data()];
+    let worst = 0;
+    for (let i = 0; i < x.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+    expect(worst).toBeLessThanOrEqual(1);
+    a.dispose();
+    b.dispose();
+    const noEval = await atelier(
+      'translate',
+      '--weights',
+      join(fixtures, 'latest_net_G.pth'),
+      '--net',
+      'unet_32',
+      '--ngf',
+      '2',
+      '--engine',
+      'onnxruntime',
+      join(fixtures, 'input.png'),
+    );
+    expect(noEval.code).toBe(2);
+    expect(ours(noEval.stderr)[0]).toMatch(/--engine onnxruntime needs --eval/);
+  });
+
   it('runs a generator atelier train wrote, its architecture read from the file', async () => {
     const weights = join(root, 'p2p', 'G.safetensors');
     const r = await atelier(

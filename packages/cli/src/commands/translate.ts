@@ -25,13 +25,15 @@ import {
   parseNetG,
   sizeMultiple,
 } from '@atelier/gan';
+import { createOnnxSession, type OnnxSession } from '@atelier/onnx';
 import { UsageError } from '../errors.js';
 import { type Command, parse } from './registry.js';
+import { engineFlag } from './style-args.js';
 
 export const translateUsage =
   'atelier translate --weights <G.safetensors|latest_net_G.pth> [--net unet_256|unet_128|resnet_9blocks|resnet_6blocks] ' +
   '[--norm batch|instance|none] [--ngf 64] [--in-channels 3] [--out-channels 3] [--dropout|--no-dropout] ' +
-  '[--size 256] [--eval] [--out DIR] [--backend auto|webgpu|wasm|cpu] <images...>';
+  '[--size 256] [--eval] [--out DIR] [--backend auto|webgpu|wasm|cpu] [--engine tfjs|onnxruntime (with --eval)] <images...>';
 
 export interface TranslateOptions {
   weights: string;
@@ -48,6 +50,8 @@ export interface TranslateOptions {
   eval?: boolean;
   /** Output folder (default: beside each input). */
   out?: string;
+  /** 'onnxruntime' runs the generator natively (an ONNX export: eval mode only). Default 'tfjs'. */
+  engine?: 'tfjs' | 'onnxruntime';
 }
 
 /** What `atelier train` writes into an exported generator's metadata. */
@@ -157,12 +161,19 @@ export function buildGenerator(
 
 export async function translate(inputs: string[], options: TranslateOptions): Promise<string[]> {
   if (inputs.length === 0) throw new UsageError('expected at least one input image');
+  if (options.engine === 'onnxruntime' && !options.eval) {
+    throw new UsageError(
+      '--engine onnxruntime needs --eval: an ONNX export runs batch norm on its running statistics, without dropout',
+    );
+  }
   const { tensors, metadata } = await readWeights(options.weights);
   let G: Module | undefined;
+  let session: OnnxSession | undefined;
   try {
     const built = buildGenerator(tensors, metadata, options);
     G = built.G;
     const { spec, size } = built;
+    if (options.engine === 'onnxruntime') session = await createOnnxSession(G);
     const written: string[] = [];
     if (options.out) await mkdir(options.out, { recursive: true });
     for (const input of inputs) {
@@ -175,14 +186,22 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
           h === size && w === size
             ? pixels
             : resize(pixels, size, size, { interpolation: 'bicubic', clampTo: 255, round: true });
-        fake = tf.tidy(() => {
-          const x = convertChannels(
-            tf.tensor3d(resized.data, [size, size, resized.channels]),
-            spec.inChannels as 1 | 3 | 4,
-          );
-          const y = G!.forward(tf.expandDims(toSigned(x), 0)) as tf.Tensor4D;
-          return fromSigned(tf.squeeze(y, [0])) as tf.Tensor3D;
-        });
+        const x = tf.tidy(() =>
+          tf.expandDims(
+            toSigned(
+              convertChannels(
+                tf.tensor3d(resized.data, [size, size, resized.channels]),
+                spec.inChannels as 1 | 3 | 4,
+              ),
+            ),
+            0,
+          ),
+        );
+        const y = session
+          ? ((await session.run(x)) as tf.Tensor4D)
+          : tf.tidy(() => G!.forward(x) as tf.Tensor4D);
+        fake = tf.tidy(() => fromSigned(tf.squeeze(y, [0])) as tf.Tensor3D);
+        tf.dispose([x, y]);
       } finally {
         image.dispose();
       }
@@ -197,6 +216,7 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
     }
     return written;
   } finally {
+    await session?.dispose();
     tf.dispose(Object.values(tensors));
     G?.dispose();
   }
@@ -218,6 +238,7 @@ export const translateCommand: Command = {
       'no-dropout': { type: 'boolean' },
       size: { type: 'string' },
       eval: { type: 'boolean' },
+      engine: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
     });
@@ -246,6 +267,7 @@ export const translateCommand: Command = {
     if (values.dropout) options.dropout = true;
     if (values['no-dropout']) options.dropout = false;
     if (values.eval) options.eval = true;
+    if (values.engine !== undefined) options.engine = engineFlag(values.engine);
     if (values.out !== undefined) options.out = values.out as string;
     const ngf = int('ngf');
     if (ngf !== undefined) options.ngf = ngf;
