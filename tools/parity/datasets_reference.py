@@ -2,7 +2,9 @@
 
 - resample.json: PIL's Image.resize (what torchvision's Resize and junyanz's preprocessing
   call) on a small deterministic image, up and down, bicubic / bilinear / nearest, plus
-  junyanz's resize -> crop -> flip chain through torchvision.transforms.functional.
+  junyanz's resize -> crop -> flip chain through torchvision.transforms.functional; and
+  on seeded noise (every tap's weight matters, values clip), resizes up and down with
+  many taps, and convert('L') (PIL's fixed-point luma).
 - lab.json: scikit-image's rgb2lab / lab2rgb on primaries, greys and random colours.
 
 Run: /usr/bin/python3 tools/parity/datasets_reference.py
@@ -50,9 +52,19 @@ def main():
     # junyanz's resize_and_crop with load 16, crop 11 at (x=3, y=2), then a flip.
     chain = TF.hflip(TF.crop(pil.resize((16, 16), Image.BICUBIC), 2, 3, 11, 11))
     resize_crop_flip = {"load": 16, "crop": 11, "x": 3, "y": 2, "pixels": np.asarray(chain).reshape(-1).tolist()}
+    noise = np.random.default_rng(1).integers(0, 256, (40, 52, 3), dtype=np.uint8)
+    noisy = Image.fromarray(noise)
+    noise_cases = []
+    for name, method in methods.items():
+        for size in [(61, 47), (17, 11), (52, 23), (7, 40)]:
+            out = np.asarray(noisy.resize(size, method))
+            noise_cases.append({"interpolation": name, "width": size[0], "height": size[1],
+                                "pixels": out.reshape(-1).tolist()})
+    noise_case = {"height": 40, "width": 52, "pixels": noise.reshape(-1).tolist(), "cases": noise_cases,
+                  "luma": np.asarray(noisy.convert("L")).reshape(-1).tolist()}
     with open(os.path.join(OUT, "resample.json"), "w") as f:
         json.dump({"source": {"height": 10, "width": 13, "pixels": src.reshape(-1).tolist()}, "cases": cases,
-                   "grey": grey_case, "resizeCropFlip": resize_crop_flip}, f)
+                   "grey": grey_case, "resizeCropFlip": resize_crop_flip, "noise": noise_case}, f)
 
     rng = np.random.default_rng(0)
     colours = np.concatenate([

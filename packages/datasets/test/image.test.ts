@@ -1,7 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { describe, expect, it } from 'vitest';
+import { convertBytes } from '../src/image/bytes.js';
 import {
   labToRgb,
   labToRgbColor,
@@ -9,7 +11,8 @@ import {
   rgbToLabArray,
   rgbToLabColor,
 } from '../src/image/lab.js';
-import { type Interpolation, resampleWindow, resize } from '../src/image/resample.js';
+import { type Interpolation, type Raster, resampleWindow, resize } from '../src/image/resample.js';
+import { bytesKernelAvailable } from '../src/image/resample-kernel.js';
 import {
   drawParams,
   preprocessWindow,
@@ -111,6 +114,107 @@ describe('resampling against PIL (what torchvision and junyanz call)', () => {
     const up = resize(step, 16, 1);
     expect(Math.min(...up.data)).toBeLessThan(0);
     expect(Math.max(...up.data)).toBeGreaterThan(1);
+  });
+});
+
+// Bytes go through the WebAssembly SIMD kernel, float samples through the JavaScript
+// loop: both must give PIL's bytes.
+describe('resampling seeded noise against PIL, in both implementations', () => {
+  const { noise } = fixture('resample.json');
+  const bytes = Uint8Array.from(noise.pixels as number[]);
+  const sources: [string, Raster][] = [
+    ['bytes (SIMD kernel)', { data: bytes, height: noise.height, width: noise.width, channels: 3 }],
+    [
+      'float32 (JavaScript)',
+      { data: Float32Array.from(bytes), height: noise.height, width: noise.width, channels: 3 },
+    ],
+  ];
+  type Case = { interpolation: Interpolation; width: number; height: number; pixels: number[] };
+  const cases = (noise.cases as Case[]).flatMap((c) =>
+    sources.map(([kind, src]): [string, number, number, string, Raster, Case] => [
+      c.interpolation,
+      c.width,
+      c.height,
+      kind,
+      src,
+      c,
+    ]),
+  );
+
+  it('the kernel runs here (WebAssembly SIMD), and is compiled from wasm/resample.ts', () => {
+    expect(bytesKernelAvailable()).toBe(true);
+    // Fails (exit 1) when src/image/resample-wasm.ts is not what the source compiles to.
+    const script = new URL('../scripts/build-wasm.mjs', import.meta.url);
+    execFileSync(process.execPath, [script.pathname, '--check'], { stdio: 'pipe' });
+  });
+
+  it.each(cases)('%s to %i x %i from %s', (_, width, height, __, src, c) => {
+    const out = resize(src, width, height, {
+      interpolation: c.interpolation,
+      clampTo: 255,
+      round: true,
+    });
+    let differing = 0;
+    for (let i = 0; i < c.pixels.length; i++) if (out.data[i] !== c.pixels[i]) differing++;
+    expect(differing).toBe(0);
+  });
+
+  it("grey from colour is PIL's fixed-point luma (convert('L'))", () => {
+    const grey = convertBytes({ bytes, height: noise.height, width: noise.width, channels: 3 }, 1);
+    expect(Array.from(grey.bytes)).toEqual(noise.luma);
+    const rgba = new Uint8Array(noise.height * noise.width * 4);
+    for (let i = 0; i < noise.height * noise.width; i++) {
+      rgba.set(bytes.subarray(i * 3, i * 3 + 3), i * 4);
+      rgba[i * 4 + 3] = i % 256;
+    }
+    const image = { bytes: rgba, height: noise.height, width: noise.width, channels: 4 };
+    expect(Array.from(convertBytes(image, 1).bytes)).toEqual(noise.luma);
+    expect(convertBytes(image, 3).bytes).toEqual(bytes);
+    const back = convertBytes(convertBytes(image, 1), 3).bytes;
+    expect(Array.from(back.filter((_, i) => i % 3 === 1))).toEqual(noise.luma);
+  });
+});
+
+describe('the SIMD kernel gives what the JavaScript loop gives', () => {
+  // Seeded noise of 1 to 4 channels; windows that flip, reach outside the resized image,
+  // read a column range, keep a size, shrink with many taps, and map into [-1, 1].
+  function noiseImage(height: number, width: number, channels: number, seed: number): Raster {
+    const data = new Uint8Array(height * width * channels);
+    let state = seed;
+    for (let i = 0; i < data.length; i++) {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      data[i] = state >>> 24;
+    }
+    return { data, height, width, channels };
+  }
+  const windows = [
+    { resizeWidth: 37, resizeHeight: 29, x: 3, y: 2, width: 30, height: 25, flip: false },
+    { resizeWidth: 37, resizeHeight: 29, x: 3, y: 2, width: 30, height: 25, flip: true },
+    { resizeWidth: 11, resizeHeight: 9, x: -2, y: -3, width: 16, height: 15, flip: true },
+    { resizeWidth: 8, resizeHeight: 31, x: 0, y: 0, width: 8, height: 31, flip: false },
+    { resizeWidth: 23, resizeHeight: 19, x: 1, y: 4, width: 20, height: 12, flip: false },
+    { resizeWidth: 5, resizeHeight: 4, x: 0, y: 0, width: 5, height: 4, flip: false },
+  ];
+  const interpolations: Interpolation[] = ['bicubic', 'bilinear', 'nearest'];
+  it.each([1, 2, 3, 4])('%i channels', (channels) => {
+    const src = noiseImage(19, 46, channels, channels);
+    const float = { ...src, data: Float32Array.from(src.data) };
+    let compared = 0;
+    for (const interpolation of interpolations) {
+      for (const w of windows) {
+        for (const columns of [{}, { sourceX: 23, sourceWidth: 23 }]) {
+          const window = { ...w, ...columns };
+          for (const map of [{}, { scale: 2 / 255, offset: -1 }]) {
+            const options = { interpolation, clampTo: 255, round: true, ...map };
+            const kernel = resampleWindow(src, window, options);
+            const loop = resampleWindow(float, window, options);
+            expect(kernel.data).toEqual(loop.data);
+            compared += kernel.data.length;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(0);
   });
 });
 

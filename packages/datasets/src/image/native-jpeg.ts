@@ -1,5 +1,5 @@
 import { FormatError } from '@atelier/core';
-import type { Pixels } from './pixels.js';
+import type { DecodedImage } from './bytes.js';
 
 /**
  * JPEG decoding through libjpeg-turbo, the library PIL (and so torchvision) decodes
@@ -43,8 +43,8 @@ export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
-/** Decodes a JPEG to 8-bit samples as Pixels (1 channel for grey files, 3 for colour). */
-export async function decodeJpegNative(bytes: Uint8Array, path: string): Promise<Pixels> {
+/** Decodes a JPEG to 8-bit samples (1 channel for grey files, 3 for colour). */
+export async function decodeJpegNative(bytes: Uint8Array, path: string): Promise<DecodedImage> {
   const { sharp, error } = await loadSharp();
   if (!sharp) throw new FormatError(`${path}: the native JPEG decoder is unavailable: ${error}`);
   let decoded: Awaited<ReturnType<SharpImage['toBuffer']>>;
@@ -59,7 +59,7 @@ export async function decodeJpegNative(bytes: Uint8Array, path: string): Promise
   }
   const { data, info } = decoded;
   return {
-    data: Float32Array.from(data),
+    bytes: data,
     height: info.height,
     width: info.width,
     channels: info.channels,

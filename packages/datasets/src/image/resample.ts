@@ -1,5 +1,6 @@
 import { ArgumentError } from '@atelier/core';
 import { type Pixels, pixels } from './pixels.js';
+import { type BytesPlan, bytesKernelAvailable, runBytesPlan } from './resample-kernel.js';
 
 /** Resampling filters with PIL's definitions (torchvision's Resize calls PIL). */
 export type Interpolation = 'bicubic' | 'bilinear' | 'nearest';
@@ -34,6 +35,8 @@ interface Coefficients {
   count: Int32Array;
   weights: Float64Array;
   taps: number;
+  /** The quantized weights as PIL's integers (k of k / 2^22), each four times, made when first needed. */
+  fixed?: Int32Array;
 }
 
 // PIL's fixed-point weights for 8-bit images: 32 - 8 - 2 bits of fraction.
@@ -48,7 +51,27 @@ function quantized(c: Coefficients): Coefficients {
   const weights = c.weights.map(
     (w) => (w < 0 ? Math.trunc(-0.5 + w * PRECISION) : Math.trunc(0.5 + w * PRECISION)) / PRECISION,
   );
-  return { ...c, weights };
+  return { first: c.first, count: c.count, weights, taps: c.taps };
+}
+
+// Loaders resample every image with the same few sizes: their coefficients are kept.
+const memo = new Map<string, Coefficients>();
+
+function cachedCoefficients(
+  inSize: number,
+  outSize: number,
+  interpolation: Interpolation,
+  round: boolean,
+): Coefficients {
+  const key = `${inSize} ${outSize} ${interpolation} ${round}`;
+  let c = memo.get(key);
+  if (!c) {
+    if (memo.size >= 64) memo.clear();
+    c = coefficients(inSize, outSize, interpolation);
+    if (round) c = quantized(c);
+    memo.set(key, c);
+  }
+  return c;
 }
 
 function coefficients(inSize: number, outSize: number, interpolation: Interpolation): Coefficients {
@@ -173,15 +196,16 @@ export function resampleWindow(
   }
   const c = src.channels;
   const out = pixels(height, width, c);
-  // Window pixels outside the resized image are zero, like PIL's padded crop: v = 0 maps to offset.
-  if (offset !== 0) out.data.fill(offset);
   // With `clampTo`, values are kept in [0, clampTo]; without, nothing is clipped.
   const floor = clampTo === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : 0;
   const sameWidth = resizeWidth === sourceWidth;
   const sameHeight = resizeHeight === src.height;
-  const exact = (c: Coefficients) => (round ? quantized(c) : c);
-  const cx = sameWidth ? undefined : exact(coefficients(sourceWidth, resizeWidth, interpolation));
-  const cy = sameHeight ? undefined : exact(coefficients(src.height, resizeHeight, interpolation));
+  const cx = sameWidth
+    ? undefined
+    : cachedCoefficients(sourceWidth, resizeWidth, interpolation, round);
+  const cy = sameHeight
+    ? undefined
+    : cachedCoefficients(src.height, resizeHeight, interpolation, round);
 
   // The output columns (in the resized image) and rows that exist.
   const colOf = (j: number) => (flip ? x + width - 1 - j : x + j);
@@ -196,42 +220,84 @@ export function resampleWindow(
     rowLo = Math.min(rowLo, lo);
     rowHi = Math.max(rowHi, hi);
   }
-  if (rowHi <= rowLo) return out;
+  // Window pixels outside the resized image are zero, like PIL's padded crop: v = 0 maps to
+  // offset. (The kernel writes them itself.)
+  const padding = () => {
+    if (offset !== 0) out.data.fill(offset);
+  };
+  if (rowHi <= rowLo) {
+    padding();
+    return out;
+  }
 
-  // Horizontal pass: source rows [rowLo, rowHi) into the window's columns. Per column,
-  // where its taps start in a source row (-1: outside the resized image), how many there
-  // are and where its weights sit; then rows are read and written in order.
+  // Per window column: where its taps start in a source row (-1: outside the resized
+  // image), how many there are and where its weights sit, three integers each.
   const rows = rowHi - rowLo;
-  const mid = new Float64Array(rows * width * c);
-  const s = src.data;
-  const tapStart = new Int32Array(width);
-  const tapCount = new Int32Array(width);
-  const tapWeights = new Int32Array(width);
+  const columns = new Int32Array(width * 3);
   for (let j = 0; j < width; j++) {
     const col = colOf(j);
     if (col < 0 || col >= resizeWidth) {
-      tapStart[j] = -1;
+      columns[j * 3] = -1;
       continue;
     }
-    tapStart[j] = (sourceX + (cx ? cx.first[col]! : col)) * c;
-    tapCount[j] = cx ? cx.count[col]! : 1;
-    tapWeights[j] = cx ? col * cx.taps : 0;
+    columns[j * 3] = (cx ? cx.first[col]! : col) * c;
+    columns[j * 3 + 1] = cx ? cx.count[col]! : 1;
+    columns[j * 3 + 2] = cx ? col * cx.taps : 0;
   }
-  const weights = cx?.weights;
   const srcRowLen = src.width * c;
+  // 8-bit images resampled as PIL does (rounded, clipped to bytes): the SIMD kernel.
+  const bytes = src.data instanceof Uint8Array || src.data instanceof Uint8ClampedArray;
+  if (bytes && round && clampTo === 255 && bytesKernelAvailable()) {
+    const table = new Int32Array(height * 3);
+    for (let i = 0; i < height; i++) {
+      const r = y + i;
+      if (r < 0 || r >= resizeHeight) {
+        table[i * 3] = -1;
+        continue;
+      }
+      table[i * 3] = (cy ? cy.first[r]! : r) - rowLo;
+      table[i * 3 + 1] = cy ? cy.count[r]! : 1;
+      table[i * 3 + 2] = cy ? r * cy.taps : 0;
+    }
+    const plan: BytesPlan = {
+      src: src.data as Uint8Array,
+      srcStride: srcRowLen,
+      srcOffset: sourceX * c,
+      stride: sourceWidth * c,
+      rowLo,
+      rowCount: rows,
+      channels: c,
+      width,
+      height,
+      columns,
+      xWeights: fixedPoint(cx),
+      rows: table,
+      yWeights: fixedPoint(cy),
+      scale,
+      offset,
+    };
+    runBytesPlan(plan, out.data);
+    return out;
+  }
+
+  // Horizontal pass: source rows [rowLo, rowHi) into the window's columns, in order.
+  padding();
+  const mid = new Float64Array(rows * width * c);
+  const s = src.data;
+  const weights = cx?.weights;
   for (let r = 0; r < rows; r++) {
     const rowBase = (r + rowLo) * srcRowLen;
     let to = r * width * c;
     for (let j = 0; j < width; j++, to += c) {
-      const start = tapStart[j]!;
+      const start = columns[j * 3]!;
       if (start < 0) continue;
-      const p0 = rowBase + start;
+      const p0 = rowBase + sourceX * c + start;
       if (!weights) {
         for (let k = 0; k < c; k++) mid[to + k] = s[p0 + k]!;
         continue;
       }
-      const n = tapCount[j]!;
-      const wOff = tapWeights[j]!;
+      const n = columns[j * 3 + 1]!;
+      const wOff = columns[j * 3 + 2]!;
       if (c === 3) {
         let a0 = 0;
         let a1 = 0;
@@ -319,6 +385,20 @@ export function resampleWindow(
   }
   // Columns of the window beyond the resized image stay zero (set by the horizontal pass).
   return out;
+}
+
+/**
+ * Quantized weights as PIL's integers k (weights k / 2^22), each four times: the kernel
+ * loads a tap's weight as one vector. None: one tap of weight 1.
+ */
+function fixedPoint(c: Coefficients | undefined): Int32Array {
+  if (!c) return new Int32Array(4).fill(PRECISION);
+  if (!c.fixed) {
+    c.fixed = new Int32Array(c.weights.length * 4);
+    for (let i = 0; i < c.weights.length; i++)
+      c.fixed.fill(c.weights[i]! * PRECISION, i * 4, i * 4 + 4);
+  }
+  return c.fixed;
 }
 
 /** Resizes the whole image (PIL `Image.resize` with the same filter). */

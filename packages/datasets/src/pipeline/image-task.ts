@@ -1,9 +1,10 @@
 import { FormatError, readImage } from '@atelier/core';
+import { bytesRaster, convertBytes, type DecodedImage } from '../image/bytes.js';
 import { rgbToLabArray } from '../image/lab.js';
 import { decodeJpegNative, isJpeg } from '../image/native-jpeg.js';
-import { type Pixels, toGray, toRgb } from '../image/pixels.js';
+import type { Pixels } from '../image/pixels.js';
 import type { ImageRange } from '../image/range.js';
-import { type Raster, resampleWindow } from '../image/resample.js';
+import { resampleWindow } from '../image/resample.js';
 import { drawParams, preprocessWindow, type ResolvedPreprocess } from './preprocess.js';
 
 /**
@@ -30,13 +31,7 @@ export interface ImageTask {
   keepDecoded?: boolean;
 }
 
-/** A decoded file as bytes, HWC: what a cache keeps (a quarter of float32's memory). */
-export interface DecodedImage {
-  bytes: Uint8Array;
-  height: number;
-  width: number;
-  channels: number;
-}
+export type { DecodedImage } from '../image/bytes.js';
 
 export interface TaskResult {
   parts: TaskPart[];
@@ -58,28 +53,40 @@ function fromDraws(draws: number[]): () => number {
 /** Core's pure JavaScript decoders, or libjpeg-turbo for JPEGs (see native-jpeg.ts). */
 export type ImageDecoder = 'js' | 'native';
 
+/**
+ * Reads and decodes a file to 8-bit samples with `channels` channels (converted as PIL's
+ * `convert('L')` / `convert('RGB')`).
+ */
+export async function decodeToBytes(
+  path: string,
+  channels: 1 | 3,
+  decoder: ImageDecoder = 'js',
+): Promise<DecodedImage> {
+  if (decoder === 'native') {
+    const { readFile } = await import('node:fs/promises');
+    const bytes = new Uint8Array(await readFile(path));
+    if (isJpeg(bytes)) return convertBytes(await decodeJpegNative(bytes, path), channels);
+  }
+  // Core decodes to float32 samples; in their own channels they are the file's bytes.
+  const image = await readImage(path);
+  try {
+    const [height, width, c] = image.shape;
+    const bytes = new Uint8Array(height * width * c);
+    bytes.set(image.dataSync() as Float32Array);
+    return convertBytes({ bytes, height, width, channels: c }, channels);
+  } finally {
+    image.dispose();
+  }
+}
+
+/** `decodeToBytes` as float32 pixels. */
 export async function decodeToPixels(
   path: string,
   channels: 1 | 3,
   decoder: ImageDecoder = 'js',
 ): Promise<Pixels> {
-  if (decoder === 'native') {
-    const { readFile } = await import('node:fs/promises');
-    const bytes = new Uint8Array(await readFile(path));
-    if (isJpeg(bytes)) {
-      const decoded = await decodeJpegNative(bytes, path);
-      return channels === 1 ? toGray(decoded) : toRgb(decoded);
-    }
-  }
-  const image = await readImage(path, { channels });
-  try {
-    const [height, width, c] = image.shape;
-    // Our own copy: a backend may reuse its buffers once the tensor is disposed.
-    const data = Float32Array.from(image.dataSync() as Float32Array);
-    return { data, height, width, channels: c };
-  } finally {
-    image.dispose();
-  }
+  const { bytes, height, width, channels: c } = await decodeToBytes(path, channels, decoder);
+  return { data: Float32Array.from(bytes), height, width, channels: c };
 }
 
 /** The range's affine map from bytes: v * scale + offset. */
@@ -108,25 +115,18 @@ function toLab(p: Pixels): TaskPart[] {
   ];
 }
 
-function toBytes(p: Pixels): DecodedImage {
-  return { bytes: Uint8Array.from(p.data), height: p.height, width: p.width, channels: p.channels };
-}
-
 /**
  * Runs a task. Each part is one resample window over the decoded image (the half of a
  * pair is a column range of it, not a copy), rounded as PIL rounds 8-bit images and
  * written straight into the output range.
  */
 export async function runImageTask(task: ImageTask): Promise<TaskResult> {
-  const image: Raster = task.decoded
-    ? {
-        data: task.decoded.bytes,
-        height: task.decoded.height,
-        width: task.decoded.width,
-        channels: task.decoded.channels,
-      }
-    : await decodeToPixels(task.path, task.channels, task.decoder);
-  const decoded = task.keepDecoded && !task.decoded ? toBytes(image as Pixels) : undefined;
+  const file = task.decoded ?? (await decodeToBytes(task.path, task.channels, task.decoder));
+  const image = bytesRaster(file);
+  // A copy of its own for the cache: the decoder's buffer may be shared, and it is sent
+  // to the caller's thread by transfer.
+  const decoded =
+    task.keepDecoded && !task.decoded ? { ...file, bytes: file.bytes.slice() } : undefined;
   const halves = task.split === 'halves';
   if (halves && image.width < 2) {
     throw new FormatError(
