@@ -5,6 +5,9 @@
   junyanz's resize -> crop -> flip chain through torchvision.transforms.functional; and
   on seeded noise (every tap's weight matters, values clip), resizes up and down with
   many taps, and convert('L') (PIL's fixed-point luma).
+- aligned.jpg + aligned.json: an aligned pair written by PIL as JPEG, and what junyanz's
+  AlignedDataset makes of it (decode, split, resize 72 -> crop 64 -> flip) for fixed crops,
+  as bytes: with libjpeg-turbo decoding, the loader must give the same.
 - lab.json: scikit-image's rgb2lab / lab2rgb on primaries, greys and random colours.
 
 Run: /usr/bin/python3 tools/parity/datasets_reference.py
@@ -30,6 +33,33 @@ def source_image():
     img = np.stack([r, g, b], axis=-1).astype(np.uint8)
     img[4, 9] = [255, 255, 255]
     return img
+
+
+def aligned_pair():
+    # Smooth colour fields with noise and hard edges: JPEG keeps detail, resizing clips.
+    h, w = 64, 128
+    y, x = np.mgrid[0:h, 0:w]
+    noise = np.random.default_rng(2).integers(-40, 41, (h, w, 3))
+    base = np.stack([x * 2, 255 - y * 3, np.where((x // 16 + y // 16) % 2 == 0, 40, 210)], axis=-1)
+    img = np.clip(base + noise, 0, 255).astype(np.uint8)
+    path = os.path.join(OUT, "aligned.jpg")
+    Image.fromarray(img).save(path, quality=90)
+    ab = Image.open(path).convert("RGB")
+    w2 = ab.size[0] // 2
+    halves = {"A": ab.crop((0, 0, w2, h)), "B": ab.crop((w2, 0, ab.size[0], h))}
+    load, crop = 72, 64
+    cases = []
+    for x0, y0, flip in [(5, 3, True), (0, 8, False), (8, 0, True)]:
+        case = {"x": x0, "y": y0, "flip": flip}
+        for name, im in halves.items():
+            im = im.resize((load, load), Image.BICUBIC).crop((x0, y0, x0 + crop, y0 + crop))
+            if flip:
+                im = im.transpose(Image.FLIP_LEFT_RIGHT)
+            case[name] = np.asarray(im).reshape(-1).tolist()
+        cases.append(case)
+    with open(os.path.join(OUT, "aligned.json"), "w") as f:
+        json.dump({"loadSize": load, "cropSize": crop, "decoded": np.asarray(ab).reshape(-1).tolist(),
+                   "cases": cases}, f)
 
 
 def main():
@@ -65,6 +95,8 @@ def main():
     with open(os.path.join(OUT, "resample.json"), "w") as f:
         json.dump({"source": {"height": 10, "width": 13, "pixels": src.reshape(-1).tolist()}, "cases": cases,
                    "grey": grey_case, "resizeCropFlip": resize_crop_flip, "noise": noise_case}, f)
+
+    aligned_pair()
 
     rng = np.random.default_rng(0)
     colours = np.concatenate([

@@ -1,10 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ArgumentError, encodeJpeg, FormatError, tf } from '@atelier/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alignedFolder, singleFolder } from '../src/index.js';
+import { decodeToBytes, runImageTask } from '../src/pipeline/image-task.js';
+import { resolvePreprocess } from '../src/pipeline/preprocess.js';
 import { closeWorkers } from '../src/pipeline/worker-pool.js';
 
 // decoder: 'native' reads JPEGs with libjpeg-turbo (through the optional sharp package)
@@ -91,6 +94,52 @@ describe("decoder: 'native'", () => {
     tf.dispose([grey!, r!, g!, b!, js!, native!]);
   });
 
+  it("gives junyanz's AlignedDataset bytes exactly: PIL's decode (libjpeg-turbo) and resampling", async () => {
+    // A pair PIL wrote, and what PIL made of it (tools/parity/datasets_reference.py).
+    const path = fileURLToPath(new URL('./fixtures/aligned.jpg', import.meta.url));
+    const want = JSON.parse(
+      readFileSync(new URL('./fixtures/aligned.json', import.meta.url), 'utf8'),
+    ) as {
+      loadSize: number;
+      cropSize: number;
+      decoded: number[];
+      cases: { x: number; y: number; flip: boolean; A: number[]; B: number[] }[];
+    };
+    const decoded = await decodeToBytes(path, 3, 'native');
+    expect(Array.from(decoded.bytes)).toEqual(want.decoded);
+    const preprocess = resolvePreprocess({ loadSize: want.loadSize, cropSize: want.cropSize });
+    const range = want.loadSize - want.cropSize + 1;
+    for (const { x, y, flip, A, B } of want.cases) {
+      // Uniforms that draw this crop corner and flip (randint as floor(u * range)).
+      const draws = [[(x + 0.5) / range, (y + 0.5) / range, flip ? 0.75 : 0.25]];
+      const { parts } = await runImageTask({
+        path,
+        channels: 3,
+        split: 'halves',
+        preprocess,
+        draws,
+        output: 'image',
+        range: 'byte',
+        decoder: 'native',
+      });
+      expect(Array.from(parts[0]!.data)).toEqual(A);
+      expect(Array.from(parts[1]!.data)).toEqual(B);
+    }
+  });
+
+  it("'auto', the default, decodes with libjpeg-turbo where sharp loads", async () => {
+    const dir = fileURLToPath(new URL('./fixtures/', import.meta.url));
+    const { decoded } = JSON.parse(
+      readFileSync(new URL('./fixtures/aligned.json', import.meta.url), 'utf8'),
+    ) as { decoded: number[] };
+    const [byDefault] = await images(dir, {});
+    const [js] = await images(dir, { decoder: 'js' });
+    expect(Array.from(byDefault!.dataSync())).toEqual(decoded);
+    // Core's decoder is another IDCT: not the same bytes.
+    expect(Array.from(js!.dataSync())).not.toEqual(decoded);
+    tf.dispose([byDefault!, js!]);
+  });
+
   it('decodes the same in worker threads as in this thread (aligned pairs)', async () => {
     const options = { dir: join(root, 'pairs'), decoder: 'native', seed: 3 } as const;
     const here = await alignedFolder({ ...options, workers: 0 });
@@ -140,6 +189,6 @@ describe("decoder: 'native'", () => {
     ).rejects.toThrow(ArgumentError);
     await expect(
       singleFolder({ dir: join(root, 'colour'), decoder: 'gpu' as never }),
-    ).rejects.toThrow(/decoder must be 'js' or 'native', got .*gpu/);
+    ).rejects.toThrow(/decoder must be 'auto', 'js' or 'native', got .*gpu/);
   });
 });

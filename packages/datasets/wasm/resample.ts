@@ -1,4 +1,4 @@
-// AssemblyScript: the 8-bit resampling kernel of src/image/resample-bytes.ts, in
+// AssemblyScript: the 8-bit resampling kernel of src/image/resample-kernel.ts, in
 // WebAssembly SIMD. `npm run build:wasm` compiles it into src/image/resample-wasm.ts.
 //
 // It computes what PIL's ImagingResample computes for 8-bit images, bit for bit: weights
@@ -6,8 +6,11 @@
 // an arithmetic shift by 22 and a clip to [0, 255] after each pass. A pixel's channels
 // are the lanes of one i32x4, so each tap is one multiply-add for all of them.
 //
-// Buffers are laid out by the caller in this module's memory. Every buffer has 64 bytes
-// of slack after it: the kernel loads and stores whole vectors.
+// The horizontal pass widens each source row to i32 once (each byte is read by several
+// taps) and writes the intermediate image as bytes, as PIL does; the vertical pass
+// widens sixteen of them at a time. Enlarging with the cubic filter, the common case,
+// has four taps: both passes unroll it. Buffers are laid out by the caller in this
+// module's memory, each with 64 bytes of slack after it: the kernel moves whole vectors.
 
 const HALF: i32 = 1 << 21;
 
@@ -16,13 +19,32 @@ export function heapBase(): usize {
   return __heap_base;
 }
 
+/** Shift by PIL's 22 bits of fraction and clip to [0, 255]. */
+function clip8(acc: v128): v128 {
+  return i32x4.min_s(i32x4.max_s(i32x4.shr_s(acc, 22), i32x4.splat(0)), i32x4.splat(255));
+}
+
+/** Source bytes [row, row + length) as i32 at `wide` (16 at a time, into the slack). */
+function widen(row: usize, length: i32, wide: usize): void {
+  for (let k = 0; k < length; k += 16) {
+    const v = v128.load(row + <usize>k);
+    const low = i16x8.extend_low_i8x16_u(v);
+    const high = i16x8.extend_high_i8x16_u(v);
+    const at = wide + ((<usize>k) << 2);
+    v128.store(at, i32x4.extend_low_i16x8_u(low));
+    v128.store(at, i32x4.extend_high_i16x8_u(low), 16);
+    v128.store(at, i32x4.extend_low_i16x8_u(high), 32);
+    v128.store(at, i32x4.extend_high_i16x8_u(high), 48);
+  }
+}
+
 /**
  * Horizontal pass: `rows` source rows (each `srcStride` bytes apart) into `width` output
- * columns of `channels` bytes, written contiguously to `mid`. `columns` holds three i32
- * per output column: the byte offset of its first tap in a source row (-1: outside the
- * resized image, written as zeros), its tap count, and the index of its first weight.
- * `weights` holds each weight four times (one vector per tap). `wide` is scratch for
- * one source row as i32 (4 * srcStride bytes and slack).
+ * columns of `channels` i32 samples, written contiguously to `mid`. `columns` holds three
+ * i32 per output column: the byte offset of its first tap in a source row (-1: outside
+ * the resized image, written as zeros), its tap count, and the index of its first weight.
+ * `weights` holds each weight four times (one vector per tap). `wide` is scratch for one
+ * source row as i32.
  */
 export function horizontal(
   src: usize,
@@ -39,18 +61,7 @@ export function horizontal(
   const pixel = (<usize>channels) << 2;
   let to = mid;
   for (let r = 0; r < rows; r++) {
-    // Widen the row once: each byte is read by several taps.
-    const row = src + <usize>(r * srcStride);
-    for (let k = 0; k < srcStride; k += 16) {
-      const v = v128.load(row + <usize>k);
-      const low = i16x8.extend_low_i8x16_u(v);
-      const high = i16x8.extend_high_i8x16_u(v);
-      const at = wide + ((<usize>k) << 2);
-      v128.store(at, i32x4.extend_low_i16x8_u(low));
-      v128.store(at, i32x4.extend_high_i16x8_u(low), 16);
-      v128.store(at, i32x4.extend_low_i16x8_u(high), 32);
-      v128.store(at, i32x4.extend_high_i16x8_u(high), 48);
-    }
+    widen(src + <usize>(r * srcStride), srcStride, wide);
     for (let j = 0; j < width; j++) {
       const entry = columns + <usize>(j * 12);
       const start = load<i32>(entry);
@@ -59,14 +70,23 @@ export function horizontal(
       } else {
         const n = load<i32>(entry, 4);
         const w = weights + ((<usize>load<i32>(entry, 8)) << 4);
-        // Four channels at a time; the bytes written past this pixel's last channel
-        // belong to the next pixel (or the slack), which is written after.
+        // Four channels at a time; lanes past this pixel's last channel land on the next
+        // pixel (or the slack), which is written after.
         for (let k = 0; k < channels; k += 4) {
+          const p = wide + ((<usize>(start + k)) << 2);
           let acc = half;
-          let p = wide + ((<usize>(start + k)) << 2);
-          for (let t = 0; t < n; t++) {
-            acc = i32x4.add(acc, i32x4.mul(v128.load(p), v128.load(w + ((<usize>t) << 4))));
-            p += pixel;
+          if (n === 4) {
+            // Enlarging with the cubic filter: four taps, unrolled.
+            acc = i32x4.add(acc, i32x4.mul(v128.load(p), v128.load(w)));
+            acc = i32x4.add(acc, i32x4.mul(v128.load(p + pixel), v128.load(w, 16)));
+            acc = i32x4.add(acc, i32x4.mul(v128.load(p + 2 * pixel), v128.load(w, 32)));
+            acc = i32x4.add(acc, i32x4.mul(v128.load(p + 3 * pixel), v128.load(w, 48)));
+          } else {
+            let q = p;
+            for (let t = 0; t < n; t++) {
+              acc = i32x4.add(acc, i32x4.mul(v128.load(q), v128.load(w + ((<usize>t) << 4))));
+              q += pixel;
+            }
           }
           // Saturating narrows clip to [0, 255], as PIL's clip8.
           const shifted = i32x4.shr_s(acc, 22);
@@ -79,6 +99,23 @@ export function horizontal(
   }
 }
 
+/** half + v0 w0 + v1 w1 + v2 w2 + v3 w3, lane by lane. */
+function sum4(
+  half: v128,
+  v0: v128,
+  v1: v128,
+  v2: v128,
+  v3: v128,
+  w0: v128,
+  w1: v128,
+  w2: v128,
+  w3: v128,
+): v128 {
+  const a = i32x4.add(i32x4.mul(v0, w0), i32x4.mul(v1, w1));
+  const b = i32x4.add(i32x4.mul(v2, w2), i32x4.mul(v3, w3));
+  return i32x4.add(half, i32x4.add(a, b));
+}
+
 /** v * scale + offset in doubles, rounded to float32 (as JavaScript stores a double). */
 function affine(v: v128, scale: v128, offset: v128): v128 {
   return f32x4.demote_f64x2_zero(f64x2.add(f64x2.mul(f64x2.convert_low_i32x4_s(v), scale), offset));
@@ -86,14 +123,14 @@ function affine(v: v128, scale: v128, offset: v128): v128 {
 
 /** Four sums: shift, clip to [0, 255], map into the output range, store as float32. */
 function store4(to: usize, acc: v128, scale: v128, offset: v128): void {
-  const v = i32x4.min_s(i32x4.max_s(i32x4.shr_s(acc, 22), i32x4.splat(0)), i32x4.splat(255));
+  const v = clip8(acc);
   const low = affine(v, scale, offset);
   const high = affine(v128.shuffle<i32>(v, v, 2, 3, 0, 1), scale, offset);
   v128.store(to, v128.shuffle<f32>(low, high, 0, 1, 4, 5));
 }
 
 /**
- * Vertical pass: `outRows` rows of `rowLen` float32 values from the rows of `mid`.
+ * Vertical pass: `outRows` rows of `rowLen` float32 values from the byte rows of `mid`.
  * `table` holds three i32 per output row: the `mid` row of its first tap (-1: outside
  * the resized image, written as `offset`), its tap count, and the index of its first
  * weight; `weights` holds each four times. Values are clip(sum) * scale + offset.
@@ -124,28 +161,117 @@ export function vertical(
     const w = weights + ((<usize>load<i32>(entry, 8)) << 4);
     const base = mid + <usize>first * stride;
     let k = 0;
-    for (; k + 16 <= rowLen; k += 16) {
-      let a0 = half;
-      let a1 = half;
-      let a2 = half;
-      let a3 = half;
-      let p = base + <usize>k;
-      for (let t = 0; t < n; t++) {
-        const wt = v128.load(w + ((<usize>t) << 4));
-        const v = v128.load(p);
-        const low = i16x8.extend_low_i8x16_u(v);
-        const high = i16x8.extend_high_i8x16_u(v);
-        a0 = i32x4.add(a0, i32x4.mul(i32x4.extend_low_i16x8_u(low), wt));
-        a1 = i32x4.add(a1, i32x4.mul(i32x4.extend_high_i16x8_u(low), wt));
-        a2 = i32x4.add(a2, i32x4.mul(i32x4.extend_low_i16x8_u(high), wt));
-        a3 = i32x4.add(a3, i32x4.mul(i32x4.extend_high_i16x8_u(high), wt));
-        p += stride;
+    if (n === 4) {
+      // Enlarging with the cubic filter: four rows, weights held in registers.
+      const w0 = v128.load(w);
+      const w1 = v128.load(w, 16);
+      const w2 = v128.load(w, 32);
+      const w3 = v128.load(w, 48);
+      for (; k + 16 <= rowLen; k += 16) {
+        const p = base + <usize>k;
+        const v0 = v128.load(p);
+        const v1 = v128.load(p + stride);
+        const v2 = v128.load(p + 2 * stride);
+        const v3 = v128.load(p + 3 * stride);
+        const at = to + ((<usize>k) << 2);
+        // Bytes 0-7 and 8-15 of each row as i16, then each quarter as i32.
+        const l0 = i16x8.extend_low_i8x16_u(v0);
+        const l1 = i16x8.extend_low_i8x16_u(v1);
+        const l2 = i16x8.extend_low_i8x16_u(v2);
+        const l3 = i16x8.extend_low_i8x16_u(v3);
+        const h0 = i16x8.extend_high_i8x16_u(v0);
+        const h1 = i16x8.extend_high_i8x16_u(v1);
+        const h2 = i16x8.extend_high_i8x16_u(v2);
+        const h3 = i16x8.extend_high_i8x16_u(v3);
+        store4(
+          at,
+          sum4(
+            half,
+            i32x4.extend_low_i16x8_u(l0),
+            i32x4.extend_low_i16x8_u(l1),
+            i32x4.extend_low_i16x8_u(l2),
+            i32x4.extend_low_i16x8_u(l3),
+            w0,
+            w1,
+            w2,
+            w3,
+          ),
+          scale2,
+          offset2,
+        );
+        store4(
+          at + 16,
+          sum4(
+            half,
+            i32x4.extend_high_i16x8_u(l0),
+            i32x4.extend_high_i16x8_u(l1),
+            i32x4.extend_high_i16x8_u(l2),
+            i32x4.extend_high_i16x8_u(l3),
+            w0,
+            w1,
+            w2,
+            w3,
+          ),
+          scale2,
+          offset2,
+        );
+        store4(
+          at + 32,
+          sum4(
+            half,
+            i32x4.extend_low_i16x8_u(h0),
+            i32x4.extend_low_i16x8_u(h1),
+            i32x4.extend_low_i16x8_u(h2),
+            i32x4.extend_low_i16x8_u(h3),
+            w0,
+            w1,
+            w2,
+            w3,
+          ),
+          scale2,
+          offset2,
+        );
+        store4(
+          at + 48,
+          sum4(
+            half,
+            i32x4.extend_high_i16x8_u(h0),
+            i32x4.extend_high_i16x8_u(h1),
+            i32x4.extend_high_i16x8_u(h2),
+            i32x4.extend_high_i16x8_u(h3),
+            w0,
+            w1,
+            w2,
+            w3,
+          ),
+          scale2,
+          offset2,
+        );
       }
-      const at = to + ((<usize>k) << 2);
-      store4(at, a0, scale2, offset2);
-      store4(at + 16, a1, scale2, offset2);
-      store4(at + 32, a2, scale2, offset2);
-      store4(at + 48, a3, scale2, offset2);
+    } else {
+      for (; k + 16 <= rowLen; k += 16) {
+        let a0 = half;
+        let a1 = half;
+        let a2 = half;
+        let a3 = half;
+        let p = base + <usize>k;
+        for (let t = 0; t < n; t++) {
+          const wt = v128.load(w + ((<usize>t) << 4));
+          const v = v128.load(p);
+          const low = i16x8.extend_low_i8x16_u(v);
+          const high = i16x8.extend_high_i8x16_u(v);
+          a0 = i32x4.add(a0, i32x4.mul(i32x4.extend_low_i16x8_u(low), wt));
+          a1 = i32x4.add(a1, i32x4.mul(i32x4.extend_high_i16x8_u(low), wt));
+          a2 = i32x4.add(a2, i32x4.mul(i32x4.extend_low_i16x8_u(high), wt));
+          a3 = i32x4.add(a3, i32x4.mul(i32x4.extend_high_i16x8_u(high), wt));
+          p += stride;
+        }
+        const at = to + ((<usize>k) << 2);
+        store4(at, a0, scale2, offset2);
+        store4(at + 16, a1, scale2, offset2);
+        store4(at + 32, a2, scale2, offset2);
+        store4(at + 48, a3, scale2, offset2);
+      }
     }
     for (; k < rowLen; k++) {
       let a = HALF;

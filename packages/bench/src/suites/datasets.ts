@@ -47,16 +47,15 @@ const REFERENCE = {
   cropSize: 256,
 };
 
-function alignedCase(cache: boolean, decoder: 'js' | 'native' = 'js'): BenchCase {
+function alignedCase(cache: boolean, decoder: 'auto' | 'js' = 'auto'): BenchCase {
   const how =
-    decoder === 'native'
-      ? ', every file read and decoded each epoch by libjpeg-turbo (decoder: native, through sharp)'
+    decoder === 'js'
+      ? ', every file read and decoded each epoch by jpeg-js (decoder: js)'
       : cache
         ? ', decoded files cached in memory by the first epoch (PyTorch decodes every epoch)'
-        : ', every file read and decoded each epoch (decoder: js, the default)';
+        : ', every file read and decoded each epoch (the default decoder: libjpeg-turbo through sharp, as PIL)';
   return {
-    name:
-      decoder === 'native' ? 'aligned-jpeg/native' : cache ? 'aligned-jpeg/cached' : 'aligned-jpeg',
+    name: decoder === 'js' ? 'aligned-jpeg/js' : cache ? 'aligned-jpeg/cached' : 'aligned-jpeg',
     description: `an epoch of ${IMAGES} aligned 512×256 JPEGs: split A and B halves, resize_and_crop 286 → 256 and flip (shared by A and B), batches of ${BATCH}, ${WORKERS} decode workers${how}; PyTorch: ImageFolder + DataLoader (${WORKERS} workers) with the same transform`,
     reference: REFERENCE,
     async setup(): Promise<CaseStep> {
@@ -90,7 +89,7 @@ function imagesPerSecond(ms: number): number {
 export const datasetsSuite: Suite = {
   name: 'datasets',
   description: `Input pipeline throughput of @atelier/datasets (images per second = ${IMAGES} / epoch time) beside torchvision's ImageFolder + DataLoader on the same files in the same run.`,
-  cases: [alignedCase(false), alignedCase(false, 'native'), alignedCase(true)],
+  cases: [alignedCase(false), alignedCase(false, 'js'), alignedCase(true)],
   python: 'datasets.py',
   prepare: prepareFolder,
   // One run is a whole epoch: few runs, a larger budget.

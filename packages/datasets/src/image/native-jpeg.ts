@@ -4,10 +4,9 @@ import type { DecodedImage } from './bytes.js';
 /**
  * JPEG decoding through libjpeg-turbo, the library PIL (and so torchvision) decodes
  * with, by way of the optional `sharp` package: about 6x faster than core's pure
- * JavaScript decoder (3.3 ms against 18-32 ms for a 512x256 file, measured), so a
- * loader can keep up with torchvision's. Pixels may differ from jpeg-js's by a few
- * levels (another IDCT); core's decoder stays the default because it gives the same
- * pixels on every machine.
+ * JavaScript decoder (3.3 ms against 18-32 ms for a 512x256 file, measured), and the
+ * same bytes as PIL (tested). Core's decoder differs by a few levels (another IDCT); it
+ * is what sources use where sharp does not load, and on request.
  */
 
 interface SharpImage {
@@ -52,10 +51,11 @@ export async function decodeJpegNative(bytes: Uint8Array, path: string): Promise
     // failOn 'warning': a truncated or corrupt file fails, as core's decoder does.
     decoded = await sharp(bytes, { failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new FormatError(
-      `${path}: corrupt or truncated JPEG: ${e instanceof Error ? e.message : String(e)}`,
-      { cause: e },
-    );
+    // libvips' text stays in `cause` only: its error buffer is shared by concurrent
+    // decodes, so it may mix in other files' messages.
+    throw new FormatError(`${path}: corrupt or truncated JPEG (libjpeg-turbo refused it)`, {
+      cause: e,
+    });
   }
   const { data, info } = decoded;
   return {

@@ -85,8 +85,8 @@ export function bytesKernelAvailable(): boolean {
 const SLACK = 64;
 const next = (at: number, bytes: number) => (at + bytes + SLACK + 15) & ~15;
 
-/** Runs a plan into `into` (float32, HWC, `scale * byte + offset`). */
-export function runBytesPlan(plan: BytesPlan, into: Float32Array): void {
+/** Runs a plan: float32, HWC, `scale * byte + offset`. */
+export function runBytesPlan(plan: BytesPlan): Float32Array {
   kernel ??= instantiate();
   if (!kernel) throw new Error('runBytesPlan: WebAssembly SIMD is unavailable');
   const k = kernel;
@@ -120,5 +120,5 @@ export function runBytesPlan(plan: BytesPlan, into: Float32Array): void {
   new Int32Array(buffer, yWeights, plan.yWeights.length).set(plan.yWeights);
   k.horizontal(src, stride, rowCount, c, width, columns, xWeights, mid, wide);
   k.vertical(mid, width * c, height, rows, yWeights, out, plan.scale, plan.offset);
-  into.set(new Float32Array(buffer, out, height * width * c));
+  return new Float32Array(buffer, out, height * width * c).slice();
 }

@@ -195,7 +195,6 @@ export function resampleWindow(
     }
   }
   const c = src.channels;
-  const out = pixels(height, width, c);
   // With `clampTo`, values are kept in [0, clampTo]; without, nothing is clipped.
   const floor = clampTo === Number.POSITIVE_INFINITY ? Number.NEGATIVE_INFINITY : 0;
   const sameWidth = resizeWidth === sourceWidth;
@@ -222,13 +221,12 @@ export function resampleWindow(
   }
   // Window pixels outside the resized image are zero, like PIL's padded crop: v = 0 maps to
   // offset. (The kernel writes them itself.)
-  const padding = () => {
+  const padded = () => {
+    const out = pixels(height, width, c);
     if (offset !== 0) out.data.fill(offset);
-  };
-  if (rowHi <= rowLo) {
-    padding();
     return out;
-  }
+  };
+  if (rowHi <= rowLo) return padded();
 
   // Per window column: where its taps start in a source row (-1: outside the resized
   // image), how many there are and where its weights sit, three integers each.
@@ -276,12 +274,11 @@ export function resampleWindow(
       scale,
       offset,
     };
-    runBytesPlan(plan, out.data);
-    return out;
+    return { data: runBytesPlan(plan), height, width, channels: c };
   }
 
   // Horizontal pass: source rows [rowLo, rowHi) into the window's columns, in order.
-  padding();
+  const out = padded();
   const mid = new Float64Array(rows * width * c);
   const s = src.data;
   const weights = cx?.weights;

@@ -79,16 +79,6 @@ export async function decodeToBytes(
   }
 }
 
-/** `decodeToBytes` as float32 pixels. */
-export async function decodeToPixels(
-  path: string,
-  channels: 1 | 3,
-  decoder: ImageDecoder = 'js',
-): Promise<Pixels> {
-  const { bytes, height, width, channels: c } = await decodeToBytes(path, channels, decoder);
-  return { data: Float32Array.from(bytes), height, width, channels: c };
-}
-
 /** The range's affine map from bytes: v * scale + offset. */
 function rangeMap(range: ImageRange): { scale: number; offset: number } {
   if (range === 'signed') return { scale: 2 / 255, offset: -1 };

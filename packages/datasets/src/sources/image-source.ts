@@ -1,4 +1,4 @@
-import { ArgumentError, describe, FormatError, rng, tf } from '@atelier/core';
+import { ArgumentError, describe, FormatError, isNode, rng, tf } from '@atelier/core';
 import { loadSharp } from '../image/native-jpeg.js';
 import { checkRange, type ImageRange } from '../image/range.js';
 import type { ImageDecoder, ImageTask, TaskPart } from '../pipeline/image-task.js';
@@ -20,11 +20,13 @@ export interface ImageSourceOptions extends PreprocessOptions {
   /** Decode threads: 'auto' (default, Node: one per spare core, up to 4) or a number; 0 decodes in this thread. */
   workers?: WorkersOption;
   /**
-   * 'js' (default): core's pure JavaScript decoders, the same pixels on every machine.
-   * 'native': JPEGs through libjpeg-turbo (the optional `sharp` package, as PIL decodes
-   * them), about 6x faster; other formats as 'js'.
+   * 'auto' (default): 'native' where `sharp` loads (Node), 'js' elsewhere.
+   * 'native': JPEGs through libjpeg-turbo (the optional `sharp` package), the library
+   * PIL decodes with: the same bytes as PIL, about 6x faster; other formats as 'js'.
+   * 'js': core's pure JavaScript decoders, the same pixels on every machine (JPEGs
+   * within a few levels of PIL's).
    */
-  decoder?: ImageDecoder;
+  decoder?: ImageDecoder | 'auto';
   /** Skip files that fail to decode, with a warning, instead of failing the epoch. */
   skipBroken?: boolean;
   /** Where skip warnings go (default console.warn). */
@@ -71,11 +73,15 @@ export async function resolveSource(
       `${fn}: workers must be 'auto' or an integer in [0, 64], got ${describe(workers)}`,
     );
   }
-  const decoder = options.decoder ?? 'js';
-  if (decoder !== 'js' && decoder !== 'native') {
-    throw new ArgumentError(`${fn}: decoder must be 'js' or 'native', got ${describe(decoder)}`);
+  const requested = options.decoder ?? 'auto';
+  if (requested !== 'js' && requested !== 'native' && requested !== 'auto') {
+    throw new ArgumentError(
+      `${fn}: decoder must be 'auto', 'js' or 'native', got ${describe(requested)}`,
+    );
   }
-  if (decoder === 'native') {
+  let decoder: ImageDecoder = requested === 'native' ? 'native' : 'js';
+  if (requested === 'auto' && isNode && (await loadSharp()).sharp) decoder = 'native';
+  if (requested === 'native') {
     const { sharp, error } = await loadSharp();
     if (!sharp) {
       throw new ArgumentError(

@@ -1,9 +1,10 @@
 import { ArgumentError, describe, tf } from '@atelier/core';
 import { decodeFlo, type Flow } from '../formats/flo.js';
+import { bytesRaster } from '../image/bytes.js';
 import { checkRange, type ImageRange, scaleInto } from '../image/range.js';
 import { resize } from '../image/resample.js';
 import { Dataset } from '../pipeline/dataset.js';
-import { decodeToPixels } from '../pipeline/image-task.js';
+import { decodeToBytes } from '../pipeline/image-task.js';
 import { checkPath, exists, listImages, type ProgressCallback, readBytes } from './files.js';
 import { loadSample, type ResolvedSource } from './image-source.js';
 
@@ -101,9 +102,11 @@ export async function videoFrames(options: VideoFramesOptions): Promise<Dataset<
       source,
       async () => {
         const path = files[index]!;
-        let pixels = await decodeToPixels(path, 3);
-        if (size && (pixels.width !== size[0] || pixels.height !== size[1]))
-          pixels = resize(pixels, size[0], size[1], { clampTo: 255, round: true });
+        const bytes = await decodeToBytes(path, 3);
+        const pixels =
+          size && (bytes.width !== size[0] || bytes.height !== size[1])
+            ? resize(bytesRaster(bytes), size[0], size[1], { clampTo: 255, round: true })
+            : { ...bytes, data: Float32Array.from(bytes.bytes) };
         const t = numbers[index]!;
         const out: VideoFrame = {
           frame: tf.tensor3d(
