@@ -9,6 +9,8 @@ import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 const IMAGES = 96;
 const BATCH = 4;
 const WORKERS = 2;
+/** Batches in flight: PyTorch's DataLoader keeps prefetch_factor (2) per worker. */
+const PREFETCH = 2 * WORKERS;
 
 /**
  * The folder both sides read: synthetic facades (label map | photo) as 512×256 JPEGs of
@@ -56,7 +58,7 @@ function alignedCase(cache: boolean, decoder: 'auto' | 'js' = 'auto'): BenchCase
         : ', every file read and decoded each epoch (the default decoder: libjpeg-turbo through sharp, as PIL)';
   return {
     name: decoder === 'js' ? 'aligned-jpeg/js' : cache ? 'aligned-jpeg/cached' : 'aligned-jpeg',
-    description: `an epoch of ${IMAGES} aligned 512×256 JPEGs: split A and B halves, resize_and_crop 286 → 256 and flip (shared by A and B), batches of ${BATCH}, ${WORKERS} decode workers${how}; PyTorch: ImageFolder + DataLoader (${WORKERS} workers) with the same transform`,
+    description: `an epoch of ${IMAGES} aligned 512×256 JPEGs: split A and B halves, resize_and_crop 286 → 256 and flip (shared by A and B), batches of ${BATCH}, ${WORKERS} decode workers, ${PREFETCH} batches prefetched${how}; PyTorch: ImageFolder + DataLoader (${WORKERS} workers, prefetch_factor 2) with the same transform`,
     reference: REFERENCE,
     async setup(): Promise<CaseStep> {
       await prepareFolder();
@@ -67,7 +69,7 @@ function alignedCase(cache: boolean, decoder: 'auto' | 'js' = 'auto'): BenchCase
         seed: 1,
         decoder,
       });
-      const epochs = source.shuffle(1).batch(BATCH).prefetch(2);
+      const epochs = source.shuffle(1).batch(BATCH).prefetch(PREFETCH);
       return {
         async run() {
           let images = 0;
