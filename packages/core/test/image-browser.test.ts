@@ -1,12 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, init } from '../src/index.js';
+import { runInChromium } from '../src/testing/browser.js';
 
 // The browser build's image io (createImageBitmap + OffscreenCanvas) in headless
 // Chromium, against the Node decoders (pngjs, jpeg-js) that image.test.ts checks
@@ -24,57 +21,6 @@ interface BrowserResult {
   errors: Record<string, string>;
   pngRoundTrip: Pixels;
   jpegRoundTrip: Pixels;
-}
-
-async function runInChromium(): Promise<BrowserResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'atelier-image-browser-'));
-  await build({
-    entryPoints: [join(here, 'browser/image.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    outfile: join(dir, 'app.js'),
-    logLevel: 'silent',
-  });
-  writeFileSync(
-    join(dir, 'index.html'),
-    '<!doctype html><script type="module" src="app.js"></script>',
-  );
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const path = url.startsWith('/fixtures/')
-      ? join(fixtures, url.slice('/fixtures/'.length))
-      : join(dir, url === '/' ? 'index.html' : url.slice(1));
-    try {
-      const body = readFileSync(path);
-      const type = path.endsWith('.js')
-        ? 'text/javascript'
-        : path.endsWith('.html')
-          ? 'text/html'
-          : 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
-  });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    const handle = await page.waitForFunction(() => (globalThis as any).__result, null, {
-      timeout: 90_000,
-    });
-    return (await handle.jsonValue()) as BrowserResult;
-  } finally {
-    await browser.close();
-    server.close();
-  }
 }
 
 async function nodeDecode(name: string): Promise<Pixels> {
@@ -101,7 +47,11 @@ describe('image io in the browser build', () => {
   let result: BrowserResult;
   beforeAll(async () => {
     await init({ backend: 'cpu' });
-    result = await runInChromium();
+    result = await runInChromium<BrowserResult>({
+      entry: join(here, 'browser/image.js'),
+      files: (path) =>
+        path.startsWith('/fixtures/') ? join(fixtures, path.slice('/fixtures/'.length)) : undefined,
+    });
     expect(result.failed).toBeUndefined();
   }, 180_000);
 

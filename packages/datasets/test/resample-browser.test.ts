@@ -1,10 +1,7 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium } from 'playwright-core';
+import { runInChromium } from '@atelier/core/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 // The SIMD resampling kernel in headless Chromium's WebAssembly engine (V8's, as Node's,
@@ -17,61 +14,16 @@ interface BrowserResult {
   outputs: number[][];
 }
 
-async function runInChromium(): Promise<BrowserResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'atelier-resample-browser-'));
-  await build({
-    entryPoints: [join(here, 'browser/resample.js')],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    outfile: join(dir, 'app.js'),
-    logLevel: 'silent',
-  });
-  writeFileSync(
-    join(dir, 'index.html'),
-    '<!doctype html><script type="module" src="app.js"></script>',
-  );
-  const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const path = url.startsWith('/fixtures/')
-      ? join(here, 'fixtures', url.slice('/fixtures/'.length))
-      : join(dir, url === '/' ? 'index.html' : url.slice(1));
-    try {
-      const body = readFileSync(path);
-      const type = path.endsWith('.js')
-        ? 'text/javascript'
-        : path.endsWith('.html')
-          ? 'text/html'
-          : 'application/json';
-      res.writeHead(200, { 'content-type': type });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update'],
-  });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    const handle = await page.waitForFunction(() => (globalThis as any).__result, null, {
-      timeout: 90_000,
-    });
-    return (await handle.jsonValue()) as BrowserResult;
-  } finally {
-    await browser.close();
-    server.close();
-  }
-}
-
 describe('resampling in the browser', () => {
   let result: BrowserResult;
   beforeAll(async () => {
-    result = await runInChromium();
+    result = await runInChromium<BrowserResult>({
+      entry: join(here, 'browser/resample.js'),
+      files: (path) =>
+        path.startsWith('/fixtures/')
+          ? join(here, 'fixtures', path.slice('/fixtures/'.length))
+          : undefined,
+    });
     expect(result.failed).toBeUndefined();
   }, 180_000);
 

@@ -8,7 +8,7 @@
 //
 // The horizontal pass widens each source row to i32 once (each byte is read by several
 // taps) and writes the intermediate image as bytes, as PIL does; the vertical pass
-// widens sixteen of them at a time. Enlarging with the cubic filter, the common case,
+// widens them as it reads them. Enlarging with the cubic filter, the common case,
 // has four taps: both passes unroll it. Buffers are laid out by the caller in this
 // module's memory, each with 64 bytes of slack after it: the kernel moves whole vectors.
 
@@ -99,21 +99,9 @@ export function horizontal(
   }
 }
 
-/** half + v0 w0 + v1 w1 + v2 w2 + v3 w3, lane by lane. */
-function sum4(
-  half: v128,
-  v0: v128,
-  v1: v128,
-  v2: v128,
-  v3: v128,
-  w0: v128,
-  w1: v128,
-  w2: v128,
-  w3: v128,
-): v128 {
-  const a = i32x4.add(i32x4.mul(v0, w0), i32x4.mul(v1, w1));
-  const b = i32x4.add(i32x4.mul(v2, w2), i32x4.mul(v3, w3));
-  return i32x4.add(half, i32x4.add(a, b));
+/** Four bytes at `p` as i32 lanes. */
+function widen4(p: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(p)));
 }
 
 /** v * scale + offset in doubles, rounded to float32 (as JavaScript stores a double). */
@@ -167,110 +155,23 @@ export function vertical(
       const w1 = v128.load(w, 16);
       const w2 = v128.load(w, 32);
       const w3 = v128.load(w, 48);
-      for (; k + 16 <= rowLen; k += 16) {
+      for (; k + 4 <= rowLen; k += 4) {
         const p = base + <usize>k;
-        const v0 = v128.load(p);
-        const v1 = v128.load(p + stride);
-        const v2 = v128.load(p + 2 * stride);
-        const v3 = v128.load(p + 3 * stride);
-        const at = to + ((<usize>k) << 2);
-        // Bytes 0-7 and 8-15 of each row as i16, then each quarter as i32.
-        const l0 = i16x8.extend_low_i8x16_u(v0);
-        const l1 = i16x8.extend_low_i8x16_u(v1);
-        const l2 = i16x8.extend_low_i8x16_u(v2);
-        const l3 = i16x8.extend_low_i8x16_u(v3);
-        const h0 = i16x8.extend_high_i8x16_u(v0);
-        const h1 = i16x8.extend_high_i8x16_u(v1);
-        const h2 = i16x8.extend_high_i8x16_u(v2);
-        const h3 = i16x8.extend_high_i8x16_u(v3);
-        store4(
-          at,
-          sum4(
-            half,
-            i32x4.extend_low_i16x8_u(l0),
-            i32x4.extend_low_i16x8_u(l1),
-            i32x4.extend_low_i16x8_u(l2),
-            i32x4.extend_low_i16x8_u(l3),
-            w0,
-            w1,
-            w2,
-            w3,
-          ),
-          scale2,
-          offset2,
-        );
-        store4(
-          at + 16,
-          sum4(
-            half,
-            i32x4.extend_high_i16x8_u(l0),
-            i32x4.extend_high_i16x8_u(l1),
-            i32x4.extend_high_i16x8_u(l2),
-            i32x4.extend_high_i16x8_u(l3),
-            w0,
-            w1,
-            w2,
-            w3,
-          ),
-          scale2,
-          offset2,
-        );
-        store4(
-          at + 32,
-          sum4(
-            half,
-            i32x4.extend_low_i16x8_u(h0),
-            i32x4.extend_low_i16x8_u(h1),
-            i32x4.extend_low_i16x8_u(h2),
-            i32x4.extend_low_i16x8_u(h3),
-            w0,
-            w1,
-            w2,
-            w3,
-          ),
-          scale2,
-          offset2,
-        );
-        store4(
-          at + 48,
-          sum4(
-            half,
-            i32x4.extend_high_i16x8_u(h0),
-            i32x4.extend_high_i16x8_u(h1),
-            i32x4.extend_high_i16x8_u(h2),
-            i32x4.extend_high_i16x8_u(h3),
-            w0,
-            w1,
-            w2,
-            w3,
-          ),
-          scale2,
-          offset2,
-        );
+        let acc = i32x4.add(half, i32x4.mul(widen4(p), w0));
+        acc = i32x4.add(acc, i32x4.mul(widen4(p + stride), w1));
+        acc = i32x4.add(acc, i32x4.mul(widen4(p + 2 * stride), w2));
+        acc = i32x4.add(acc, i32x4.mul(widen4(p + 3 * stride), w3));
+        store4(to + ((<usize>k) << 2), acc, scale2, offset2);
       }
     } else {
-      for (; k + 16 <= rowLen; k += 16) {
-        let a0 = half;
-        let a1 = half;
-        let a2 = half;
-        let a3 = half;
+      for (; k + 4 <= rowLen; k += 4) {
         let p = base + <usize>k;
+        let acc = half;
         for (let t = 0; t < n; t++) {
-          const wt = v128.load(w + ((<usize>t) << 4));
-          const v = v128.load(p);
-          const low = i16x8.extend_low_i8x16_u(v);
-          const high = i16x8.extend_high_i8x16_u(v);
-          a0 = i32x4.add(a0, i32x4.mul(i32x4.extend_low_i16x8_u(low), wt));
-          a1 = i32x4.add(a1, i32x4.mul(i32x4.extend_high_i16x8_u(low), wt));
-          a2 = i32x4.add(a2, i32x4.mul(i32x4.extend_low_i16x8_u(high), wt));
-          a3 = i32x4.add(a3, i32x4.mul(i32x4.extend_high_i16x8_u(high), wt));
+          acc = i32x4.add(acc, i32x4.mul(widen4(p), v128.load(w + ((<usize>t) << 4))));
           p += stride;
         }
-        const at = to + ((<usize>k) << 2);
-        store4(at, a0, scale2, offset2);
-        store4(at + 16, a1, scale2, offset2);
-        store4(at + 32, a2, scale2, offset2);
-        store4(at + 48, a3, scale2, offset2);
+        store4(to + ((<usize>k) << 2), acc, scale2, offset2);
       }
     }
     for (; k < rowLen; k++) {

@@ -1,2 +1,3 @@
 export { describeBackends, testBackends } from './backends.js';
+export { type BrowserPageOptions, runInChromium } from './browser.js';
 export { type CheckGradOptions, checkGrad, type GradCheckResult } from './check-grad.js';
