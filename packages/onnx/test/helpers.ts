@@ -1,4 +1,5 @@
 import { Module, tf } from '@atelier/core';
+import { relativeError } from '@atelier/core/testing';
 import { expect } from 'vitest';
 import { createOnnxSession } from '../src/index.js';
 
@@ -12,20 +13,6 @@ export class Fn extends Module {
   forward(x: tf.Tensor): tf.Tensor | tf.Tensor[] | Record<string, tf.Tensor> {
     return this.#f(x);
   }
-}
-
-/** max |a - e| / max(1, max |e|). */
-export async function relativeError(actual: tf.Tensor, expected: tf.Tensor): Promise<number> {
-  expect(actual.shape).toEqual(expected.shape);
-  const [a, e] = await Promise.all([actual.data(), expected.data()]);
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < e.length; i++) {
-    scale = Math.max(scale, Math.abs(e[i]!));
-    const d = Math.abs(a[i]! - e[i]!);
-    worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
-  }
-  return worst / scale;
 }
 
 /** A tensor of x's shape with other values: what a session is traced on before it runs x. */
@@ -55,3 +42,5 @@ export async function onnxVersusTfjs(module: Module, x: tf.Tensor): Promise<numb
   for (const t of [...a, ...e]) t.dispose();
   return worst;
 }
+
+export { relativeError };

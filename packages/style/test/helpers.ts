@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { decodeImage, tf } from '@atelier/core';
+import { relativeError } from '@atelier/core/testing';
 import { contentLoss, gramMatrix, guidedGram, styleLoss } from '@atelier/losses';
 import type { FeatureNetwork } from '../src/index.js';
 
@@ -89,14 +90,4 @@ export async function regionGramDistance(
   return v;
 }
 
-/** max |a - b| / max(1, max |b|). */
-export async function relativeError(a: tf.Tensor, b: tf.Tensor): Promise<number> {
-  const [x, y] = await Promise.all([a.data(), b.data()]);
-  let worst = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) {
-    scale = Math.max(scale, Math.abs(y[i]!));
-    worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
-  }
-  return worst / scale;
-}
+export { relativeError };

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { readSafetensors, tf } from '@atelier/core';
+import { relativeError } from '@atelier/core/testing';
 import { expect } from 'vitest';
 
 /** A parity fixture of tools/parity/nets.py (or dcgan.py), in NHWC. */
@@ -55,16 +56,9 @@ export async function expectClose(
   tol = 1e-4,
 ): Promise<number> {
   expect(actual.shape).toEqual(expected.shape);
-  const [a, e] = await Promise.all([actual.data(), expected.data()]);
-  let scale = 1;
-  let worst = 0;
-  for (let i = 0; i < e.length; i++) {
-    scale = Math.max(scale, Math.abs(e[i]!));
-    const d = Math.abs(a[i]! - e[i]!);
-    worst = Number.isNaN(d) ? Infinity : Math.max(worst, d);
-  }
-  expect(worst / scale).toBeLessThanOrEqual(tol);
-  return worst / scale;
+  const error = await relativeError(actual, expected);
+  expect(error).toBeLessThanOrEqual(tol);
+  return error;
 }
 
 /** max |a - b| (read asynchronously: WebGPU in Node cannot read synchronously). */

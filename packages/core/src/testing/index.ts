@@ -1,3 +1,4 @@
 export { describeBackends, testBackends } from './backends.js';
 export { type BrowserPageOptions, runInChromium } from './browser.js';
 export { type CheckGradOptions, checkGrad, type GradCheckResult } from './check-grad.js';
+export { relativeError } from './relative-error.js';
