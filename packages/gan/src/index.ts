@@ -115,6 +115,7 @@ export {
   type DataPosition,
   type LoadedBatch,
 } from './trainer/batch-loader.js';
+export { DivergenceError, LossWatch, nonFiniteWeight } from './trainer/divergence.js';
 export {
   type Harness,
   type HarnessOptimizer,

@@ -126,6 +126,27 @@ describeBackends(
       expect(strip(parted)).toEqual(strip(whole));
     });
 
+    it('the EMA shadows go with the run: train + dispose leaves what a run without EMA leaves', async () => {
+      const leftover = async (ema: { beta: number } | undefined) => {
+        const before = tf.memory().numTensors;
+        const h = toyHarness();
+        await train(h, {
+          data: toyData(6),
+          batch: 2,
+          steps: 3,
+          out: folder(),
+          ...(ema ? { ema } : {}),
+        });
+        h.dispose();
+        // What stays is Adam's moments (the optimizers are not the harness's to dispose),
+        // the same with EMA and without.
+        return tf.memory().numTensors - before;
+      };
+      const plain = await leftover(undefined);
+      expect(await leftover({ beta: 0.9 })).toBe(plain);
+      expect(await leftover({ beta: 0.5 })).toBe(plain);
+    });
+
     it('refuses what cannot work, with typed errors', async () => {
       const h = toyHarness();
       const empty = folder();

@@ -1,6 +1,5 @@
 import {
   ArgumentError,
-  AtelierError,
   currentBackend,
   describe,
   loadCheckpoint,
@@ -18,6 +17,7 @@ import { createSchedule, type ScheduleSpec } from '../schedules/create-schedule.
 import type { ScheduleState } from '../schedules/schedule.js';
 import { Ema } from '../training/ema.js';
 import { BatchLoader, type DataPosition, disposeBatch } from './batch-loader.js';
+import { DivergenceError, LossWatch, nonFiniteWeight } from './divergence.js';
 import type { Harness, Json, JsonObject } from './harness.js';
 import { isolated } from './isolated.js';
 import type { MetricsLine } from './metrics-line.js';
@@ -195,354 +195,390 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
       shadows[`${name}_ema`] = shadow;
     }
   }
-  const checkpointModules = { ...harness.modules, ...shadows };
-  const optimizers = Object.fromEntries(
-    Object.entries(harness.optimizers).map(([k, o]) => [k, o.optimizer]),
-  );
+  // The shadows are the trainer's: they go when the run ends, however it ends.
+  try {
+    const checkpointModules = { ...harness.modules, ...shadows };
+    const optimizers = Object.fromEntries(
+      Object.entries(harness.optimizers).map(([k, o]) => [k, o.optimizer]),
+    );
 
-  const folder = options.out ? await RunFolder.open(options.out) : undefined;
-  let step = 0;
-  let elapsedBefore = 0;
-  let lastLosses: Record<string, number> = {};
-  let metrics: MetricsLine[] = [];
-  let checkpointStep: number | undefined;
-  const config = {
-    harness: harness.name,
-    options: harness.config,
-    train: {
-      batch: batchSize,
-      steps: totalSteps,
-      seed,
-      checkpointEvery,
-      logEvery,
-      sampleEvery,
-      sampleCount,
-      shuffle: options.shuffle ?? true,
-      schedule: (options.schedule ?? { kind: 'constant' }) as Json,
-      ema: emaBeta ?? null,
-    },
-    data: options.dataDescription ?? null,
-    backend: currentBackend()?.name ?? tf.getBackend(),
-  };
+    const folder = options.out ? await RunFolder.open(options.out) : undefined;
+    let step = 0;
+    let elapsedBefore = 0;
+    let lastLosses: Record<string, number> = {};
+    let metrics: MetricsLine[] = [];
+    let checkpointStep: number | undefined;
+    const config = {
+      harness: harness.name,
+      options: harness.config,
+      train: {
+        batch: batchSize,
+        steps: totalSteps,
+        seed,
+        checkpointEvery,
+        logEvery,
+        sampleEvery,
+        sampleCount,
+        shuffle: options.shuffle ?? true,
+        schedule: (options.schedule ?? { kind: 'constant' }) as Json,
+        ema: emaBeta ?? null,
+      },
+      data: options.dataDescription ?? null,
+      backend: currentBackend()?.name ?? tf.getBackend(),
+    };
 
-  if (folder) {
-    const hasCheckpoint = await folder.exists('checkpoint.safetensors');
-    if (options.resume) {
-      if (!hasCheckpoint)
-        throw new ArgumentError(`train: nothing to resume: ${folder.checkpoint} does not exist`);
-      const saved = (await folder.readJson('config.json')) as { harness?: unknown } | undefined;
-      if (saved && saved.harness !== harness.name) {
-        throw new StateDictError(
-          `train: ${folder.dir} holds a '${String(saved.harness)}' run; it cannot resume as '${harness.name}'`,
-        );
+    if (folder) {
+      const hasCheckpoint = await folder.exists('checkpoint.safetensors');
+      if (options.resume) {
+        if (!hasCheckpoint)
+          throw new ArgumentError(`train: nothing to resume: ${folder.checkpoint} does not exist`);
+        const saved = (await folder.readJson('config.json')) as { harness?: unknown } | undefined;
+        if (saved && saved.harness !== harness.name) {
+          throw new StateDictError(
+            `train: ${folder.dir} holds a '${String(saved.harness)}' run; it cannot resume as '${harness.name}'`,
+          );
+        }
+        const info = await loadCheckpoint(folder.checkpoint, {
+          modules: checkpointModules,
+          optimizers,
+        });
+        const state = info.extra as TrainState;
+        if (state?.harness !== harness.name) {
+          throw new StateDictError(
+            `train: the checkpoint was written by the '${String(state?.harness)}' harness; this run is '${harness.name}'`,
+          );
+        }
+        if (!sameJson(state.config, harness.config)) {
+          throw new ArgumentError(
+            `train: the checkpoint's ${harness.name} options differ from this run's; resume with the same options (saved: ${JSON.stringify(state.config)})`,
+          );
+        }
+        if (
+          state.batch !== batchSize ||
+          state.seed !== seed ||
+          (state.ema ?? null) !== (emaBeta ?? null)
+        ) {
+          throw new ArgumentError(
+            `train: resume with the batch, seed and ema of the checkpoint (batch ${state.batch}, seed ${state.seed}, ema ${state.ema}), got batch ${batchSize}, seed ${seed}, ema ${emaBeta ?? null}`,
+          );
+        }
+        step = info.step;
+        harnessRng.setState(info.rng as RngState);
+        loader.position = state.position;
+        schedule.setState(state.schedule);
+        elapsedBefore = state.elapsed;
+        lastLosses = state.lastLosses ?? {};
+        setRandomStates(checkpointModules, state.randomStates ?? {});
+        harness.setState?.(state.harnessState);
+        harness.afterLoad?.();
+        checkpointStep = step;
+        metrics = await folder.metricsUpTo(step);
+        await folder.dropSamplesAfter(step);
+      } else {
+        if (hasCheckpoint) {
+          throw new ArgumentError(
+            `train: ${folder.dir} already holds a run; resume it (--resume) or choose another folder`,
+          );
+        }
+        await folder.startMetrics();
       }
-      const info = await loadCheckpoint(folder.checkpoint, {
+      await folder.writeJson('config.json', config);
+    }
+
+    // Fixed rows for the sample grids, taken once so every grid shows the same inputs.
+    let sampleBatch: unknown;
+    if (folder) {
+      const source = options.sampleData ?? options.data;
+      const n = Math.min(sampleCount, source.size ?? sampleCount);
+      const { collate } = await import('@atelier/datasets');
+      const items = (
+        await Promise.all(Array.from({ length: n }, (_, i) => source.get(i, 0)))
+      ).filter((s) => s !== undefined);
+      sampleBatch = items.length > 0 ? collate(items as never) : undefined;
+    }
+    const sampleColumns: string[] = [];
+    let sampledAt = -1;
+
+    let stopRequested = false;
+    const stop = () => {
+      stopRequested = true;
+    };
+    options.signal?.addEventListener('abort', stop);
+    if (options.signal?.aborted) stopRequested = true;
+    let signalCount = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signalCount++;
+      if (signalCount > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
+      stop();
+    };
+    if (options.handleSignals) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
+
+    const started = Date.now();
+    const elapsed = () => elapsedBefore + (Date.now() - started) / 1000;
+    const rate = new StepRate();
+    const pending: MetricsLine[] = [];
+    let epochLosses: number[] = [];
+    const currentLr = () => {
+      const factor = schedule.factor();
+      return Object.fromEntries(Object.entries(baseLr).map(([k, lr]) => [k, lr * factor]));
+    };
+    const groups: Record<string, string[]> = {};
+
+    const progress = (phase: TrainProgress['phase']) => {
+      const perSecond = rate.perSecond;
+      const bySteps = perSecond > 0 ? (totalSteps - step) / perSecond : undefined;
+      const byTime =
+        maxSeconds !== undefined
+          ? Math.max(0, maxSeconds - (Date.now() - started) / 1000)
+          : undefined;
+      options.onProgress?.({
+        phase,
+        step,
+        totalSteps,
+        epoch: loader.position.epoch,
+        stepsPerSecond: perSecond,
+        etaSeconds:
+          byTime !== undefined && bySteps !== undefined
+            ? Math.min(byTime, bySteps)
+            : (bySteps ?? byTime),
+        losses: lastLosses,
+        lr: currentLr(),
+        out: folder?.dir,
+      });
+    };
+
+    const writeSamples = async () => {
+      if (!folder || sampleBatch === undefined) return;
+      // A diverged generator's grid would be refused as a NaN image: name the cause.
+      await assertFinite();
+      const generators: Record<string, Module> = {};
+      for (const name of harness.generators)
+        generators[name] = (shadows[`${name}_ema`] ?? harness.modules[name])!;
+      sampledAt = step;
+      const grid = isolated(generators, () =>
+        tf.tidy(() => {
+          const columns = harness.samples(sampleBatch, generators);
+          sampleColumns.splice(0, sampleColumns.length, ...columns.map((c) => c.title));
+          return sampleGrid(columns);
+        }),
+      );
+      try {
+        await folder.writeSample(step, grid);
+      } finally {
+        grid.dispose();
+      }
+    };
+
+    const writeReport = async (
+      status: 'running' | 'finished' | 'interrupted' | 'failed',
+      message?: string,
+    ) => {
+      if (!folder) return;
+      const html = renderReport({
+        harness: harness.name,
+        status,
+        step,
+        totalSteps,
+        checkpointStep,
+        groups,
+        metrics,
+        samples: await folder.samples(),
+        config,
+        columns: sampleColumns,
+        updated: new Date().toISOString(),
+        ...(message ? { message } : {}),
+      });
+      await folder.writeText('index.html', html);
+    };
+
+    const flushMetrics = async () => {
+      if (folder) await folder.appendMetrics(pending);
+      pending.length = 0;
+    };
+
+    // Every step's losses are watched on the device; the weights are checked before
+    // anything is written from them, so no checkpoint or export ever holds a NaN.
+    const watch = new LossWatch();
+    const diverged = (at: number, what: string) =>
+      new DivergenceError(
+        `train: the run diverged at step ${at}: ${what}; ${
+          checkpointStep !== undefined
+            ? `the checkpoint of step ${checkpointStep} is the last finite one (nothing later was saved)`
+            : 'no checkpoint was written'
+        }`,
+        at,
+        checkpointStep,
+      );
+    const assertFinite = async () => {
+      const bad = await watch.firstBadStep();
+      if (bad !== undefined) throw diverged(bad, 'a loss was NaN or infinite');
+      const weight = await nonFiniteWeight(checkpointModules);
+      if (weight !== undefined)
+        throw diverged(step, `${weight} holds NaN or infinite values (the losses were finite)`);
+    };
+
+    const checkpoint = async () => {
+      if (!folder) return;
+      await assertFinite();
+      await flushMetrics();
+      const state: TrainState = {
+        trainer: FORMAT_VERSION,
+        harness: harness.name,
+        config: harness.config,
+        batch: batchSize,
+        seed,
+        position: loader.position,
+        schedule: schedule.state(),
+        elapsed: elapsed(),
+        ema: emaBeta ?? null,
+        harnessState: harness.state?.() ?? null,
+        randomStates: randomStates(checkpointModules),
+        lastLosses,
+      };
+      await saveCheckpoint(folder.checkpoint, {
         modules: checkpointModules,
         optimizers,
+        step,
+        rng: harnessRng.state(),
+        extra: state as unknown as Json,
       });
-      const state = info.extra as TrainState;
-      if (state?.harness !== harness.name) {
-        throw new StateDictError(
-          `train: the checkpoint was written by the '${String(state?.harness)}' harness; this run is '${harness.name}'`,
-        );
-      }
-      if (!sameJson(state.config, harness.config)) {
-        throw new ArgumentError(
-          `train: the checkpoint's ${harness.name} options differ from this run's; resume with the same options (saved: ${JSON.stringify(state.config)})`,
-        );
-      }
-      if (
-        state.batch !== batchSize ||
-        state.seed !== seed ||
-        (state.ema ?? null) !== (emaBeta ?? null)
-      ) {
-        throw new ArgumentError(
-          `train: resume with the batch, seed and ema of the checkpoint (batch ${state.batch}, seed ${state.seed}, ema ${state.ema}), got batch ${batchSize}, seed ${seed}, ema ${emaBeta ?? null}`,
-        );
-      }
-      step = info.step;
-      harnessRng.setState(info.rng as RngState);
-      loader.position = state.position;
-      schedule.setState(state.schedule);
-      elapsedBefore = state.elapsed;
-      lastLosses = state.lastLosses ?? {};
-      setRandomStates(checkpointModules, state.randomStates ?? {});
-      harness.setState?.(state.harnessState);
-      harness.afterLoad?.();
       checkpointStep = step;
-      metrics = await folder.metricsUpTo(step);
-      await folder.dropSamplesAfter(step);
-    } else {
-      if (hasCheckpoint) {
-        throw new ArgumentError(
-          `train: ${folder.dir} already holds a run; resume it (--resume) or choose another folder`,
-        );
-      }
-      await folder.startMetrics();
-    }
-    await folder.writeJson('config.json', config);
-  }
-
-  // Fixed rows for the sample grids, taken once so every grid shows the same inputs.
-  let sampleBatch: unknown;
-  if (folder) {
-    const source = options.sampleData ?? options.data;
-    const n = Math.min(sampleCount, source.size ?? sampleCount);
-    const { collate } = await import('@atelier/datasets');
-    const items = (await Promise.all(Array.from({ length: n }, (_, i) => source.get(i, 0)))).filter(
-      (s) => s !== undefined,
-    );
-    sampleBatch = items.length > 0 ? collate(items as never) : undefined;
-  }
-  const sampleColumns: string[] = [];
-  let sampledAt = -1;
-
-  let stopRequested = false;
-  const stop = () => {
-    stopRequested = true;
-  };
-  options.signal?.addEventListener('abort', stop);
-  if (options.signal?.aborted) stopRequested = true;
-  let signalCount = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signalCount++;
-    if (signalCount > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
-    stop();
-  };
-  if (options.handleSignals) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
-
-  const started = Date.now();
-  const elapsed = () => elapsedBefore + (Date.now() - started) / 1000;
-  const rate = new StepRate();
-  const pending: MetricsLine[] = [];
-  let epochLosses: number[] = [];
-  const currentLr = () => {
-    const factor = schedule.factor();
-    return Object.fromEntries(Object.entries(baseLr).map(([k, lr]) => [k, lr * factor]));
-  };
-  const groups: Record<string, string[]> = {};
-
-  const progress = (phase: TrainProgress['phase']) => {
-    const perSecond = rate.perSecond;
-    const bySteps = perSecond > 0 ? (totalSteps - step) / perSecond : undefined;
-    const byTime =
-      maxSeconds !== undefined
-        ? Math.max(0, maxSeconds - (Date.now() - started) / 1000)
-        : undefined;
-    options.onProgress?.({
-      phase,
-      step,
-      totalSteps,
-      epoch: loader.position.epoch,
-      stepsPerSecond: perSecond,
-      etaSeconds:
-        byTime !== undefined && bySteps !== undefined
-          ? Math.min(byTime, bySteps)
-          : (bySteps ?? byTime),
-      losses: lastLosses,
-      lr: currentLr(),
-      out: folder?.dir,
-    });
-  };
-
-  const writeSamples = async () => {
-    if (!folder || sampleBatch === undefined) return;
-    const generators: Record<string, Module> = {};
-    for (const name of harness.generators)
-      generators[name] = (shadows[`${name}_ema`] ?? harness.modules[name])!;
-    sampledAt = step;
-    const grid = isolated(generators, () =>
-      tf.tidy(() => {
-        const columns = harness.samples(sampleBatch, generators);
-        sampleColumns.splice(0, sampleColumns.length, ...columns.map((c) => c.title));
-        return sampleGrid(columns);
-      }),
-    );
-    try {
-      await folder.writeSample(step, grid);
-    } finally {
-      grid.dispose();
-    }
-  };
-
-  const writeReport = async (
-    status: 'running' | 'finished' | 'interrupted' | 'failed',
-    message?: string,
-  ) => {
-    if (!folder) return;
-    const html = renderReport({
-      harness: harness.name,
-      status,
-      step,
-      totalSteps,
-      checkpointStep,
-      groups,
-      metrics,
-      samples: await folder.samples(),
-      config,
-      columns: sampleColumns,
-      updated: new Date().toISOString(),
-      ...(message ? { message } : {}),
-    });
-    await folder.writeText('index.html', html);
-  };
-
-  const flushMetrics = async () => {
-    if (folder) await folder.appendMetrics(pending);
-    pending.length = 0;
-  };
-
-  const checkpoint = async () => {
-    if (!folder) return;
-    await flushMetrics();
-    const state: TrainState = {
-      trainer: FORMAT_VERSION,
-      harness: harness.name,
-      config: harness.config,
-      batch: batchSize,
-      seed,
-      position: loader.position,
-      schedule: schedule.state(),
-      elapsed: elapsed(),
-      ema: emaBeta ?? null,
-      harnessState: harness.state?.() ?? null,
-      randomStates: randomStates(checkpointModules),
-      lastLosses,
+      progress('checkpoint');
     };
-    await saveCheckpoint(folder.checkpoint, {
-      modules: checkpointModules,
-      optimizers,
-      step,
-      rng: harnessRng.state(),
-      extra: state as unknown as Json,
-    });
-    checkpointStep = step;
-    progress('checkpoint');
-  };
 
-  progress('start');
-  let status: 'finished' | 'interrupted' = 'finished';
-  try {
-    if (folder && step === 0) {
-      await writeSamples();
-      await writeReport('running');
-    }
-    while (step < totalSteps) {
-      if (stopRequested) {
-        status = 'interrupted';
-        break;
-      }
-      const loaded = [];
-      for (let i = 0; i < perStep; i++) loaded.push(await loader.next());
-      const batches = loaded.map((l) => l.batch);
-      const epoch = loaded[0]!.epoch;
-      let logged: Map<string, tf.Scalar>;
-      try {
-        for (const b of batches) harness.check(b);
-        const lr = currentLr();
-        for (const [name, spec] of Object.entries(harness.optimizers))
-          setLearningRate(spec.optimizer, lr[name]!);
-        const run = new StepRun(step, epoch, harnessRng, harness, variables);
-        try {
-          harness.step(batches, run);
-        } catch (error) {
-          run.abort();
-          throw error;
-        }
-        logged = run.finish();
-        for (const [group, terms] of run.groups()) {
-          const list = (groups[group] ??= []);
-          for (const t of terms) if (!list.includes(t)) list.push(t);
-        }
-      } finally {
-        for (const b of batches) disposeBatch(b);
-      }
-      for (const e of emas) e.update();
-      step++;
-      rate.tick(Date.now());
-      const epochEnded = loaded.some((l) => l.lastOfEpoch);
-      if (step % logEvery === 0 || epochEnded || step === totalSteps) {
-        const values = await readScalars(logged);
-        const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
-        if (bad) {
-          tf.dispose([...logged.values()]);
-          throw new AtelierError(`train: ${bad[0]} is ${bad[1]} at step ${step}: the run diverged`);
-        }
-        lastLosses = values;
-        const line: MetricsLine = {
-          step,
-          epoch,
-          elapsed: Number(elapsed().toFixed(3)),
-          lr: currentLr(),
-          losses: values,
-        };
-        metrics.push(line);
-        pending.push(line);
-        if (harness.monitor !== undefined && values[harness.monitor] !== undefined)
-          epochLosses.push(values[harness.monitor]!);
-      }
-      tf.dispose([...logged.values()]);
-      if (epochEnded) {
-        const metric =
-          epochLosses.length > 0
-            ? epochLosses.reduce((a, b) => a + b, 0) / epochLosses.length
-            : undefined;
-        schedule.endEpoch(metric);
-        epochLosses = [];
-      }
-      await loader.settled();
-      progress('step');
-      if (folder && (step % sampleEvery === 0 || step === totalSteps)) {
-        await flushMetrics();
+    progress('start');
+    let status: 'finished' | 'interrupted' = 'finished';
+    try {
+      if (folder && step === 0) {
         await writeSamples();
         await writeReport('running');
       }
-      if (folder && checkpointEvery > 0 && step % checkpointEvery === 0 && step < totalSteps)
+      while (step < totalSteps) {
+        if (stopRequested) {
+          status = 'interrupted';
+          break;
+        }
+        const loaded = [];
+        for (let i = 0; i < perStep; i++) loaded.push(await loader.next());
+        const batches = loaded.map((l) => l.batch);
+        const epoch = loaded[0]!.epoch;
+        let logged: Map<string, tf.Scalar>;
+        try {
+          for (const b of batches) harness.check(b);
+          const lr = currentLr();
+          for (const [name, spec] of Object.entries(harness.optimizers))
+            setLearningRate(spec.optimizer, lr[name]!);
+          const run = new StepRun(step, epoch, harnessRng, harness, variables);
+          try {
+            harness.step(batches, run);
+          } catch (error) {
+            run.abort();
+            throw error;
+          }
+          logged = run.finish();
+          for (const [group, terms] of run.groups()) {
+            const list = (groups[group] ??= []);
+            for (const t of terms) if (!list.includes(t)) list.push(t);
+          }
+        } finally {
+          for (const b of batches) disposeBatch(b);
+        }
+        for (const e of emas) e.update();
+        step++;
+        watch.observe(step, logged.values());
+        rate.tick(Date.now());
+        const epochEnded = loaded.some((l) => l.lastOfEpoch);
+        if (step % logEvery === 0 || epochEnded || step === totalSteps) {
+          const values = await readScalars(logged);
+          const badStep = await watch.firstBadStep();
+          if (badStep !== undefined) {
+            tf.dispose([...logged.values()]);
+            const now = Object.entries(values).filter(([, v]) => !Number.isFinite(v));
+            throw diverged(
+              badStep,
+              `a loss was NaN or infinite${now.length > 0 ? ` (at step ${step}: ${now.map(([k, v]) => `${k} ${v}`).join(', ')})` : ''}`,
+            );
+          }
+          lastLosses = values;
+          const line: MetricsLine = {
+            step,
+            epoch,
+            elapsed: Number(elapsed().toFixed(3)),
+            lr: currentLr(),
+            losses: values,
+          };
+          metrics.push(line);
+          pending.push(line);
+          if (harness.monitor !== undefined && values[harness.monitor] !== undefined)
+            epochLosses.push(values[harness.monitor]!);
+        }
+        tf.dispose([...logged.values()]);
+        if (epochEnded) {
+          const metric =
+            epochLosses.length > 0
+              ? epochLosses.reduce((a, b) => a + b, 0) / epochLosses.length
+              : undefined;
+          schedule.endEpoch(metric);
+          epochLosses = [];
+        }
+        await loader.settled();
+        progress('step');
+        if (folder && (step % sampleEvery === 0 || step === totalSteps)) {
+          await flushMetrics();
+          await writeSamples();
+          await writeReport('running');
+        }
+        if (folder && checkpointEvery > 0 && step % checkpointEvery === 0 && step < totalSteps)
+          await checkpoint();
+        if (maxSeconds !== undefined && (Date.now() - started) / 1000 >= maxSeconds) {
+          // The time budget ends the run: its length is the steps it made.
+          totalSteps = step;
+          break;
+        }
+      }
+      if (!folder) await assertFinite();
+      if (folder) {
+        if (sampledAt !== step) {
+          await flushMetrics();
+          await writeSamples();
+        }
         await checkpoint();
-      if (maxSeconds !== undefined && (Date.now() - started) / 1000 >= maxSeconds) {
-        // The time budget ends the run: its length is the steps it made.
-        totalSteps = step;
-        break;
+        if (status === 'finished') await exportGenerators(folder, harness, shadows);
+        await writeReport(
+          status,
+          status === 'interrupted' ? 'interrupted: resume with --resume' : undefined,
+        );
       }
-    }
-    if (folder) {
-      if (sampledAt !== step) {
-        await flushMetrics();
-        await writeSamples();
+    } catch (error) {
+      await flushMetrics().catch(() => undefined);
+      await writeReport('failed', (error as Error).message).catch(() => undefined);
+      throw error;
+    } finally {
+      if (options.handleSignals) {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
-      await checkpoint();
-      if (status === 'finished') await exportGenerators(folder, harness, shadows);
-      await writeReport(
-        status,
-        status === 'interrupted' ? 'interrupted: resume with --resume' : undefined,
-      );
+      options.signal?.removeEventListener('abort', stop);
+      await loader.close();
+      watch.dispose();
+      if (sampleBatch !== undefined) disposeBatch(sampleBatch);
     }
-  } catch (error) {
-    await flushMetrics().catch(() => undefined);
-    await writeReport('failed', (error as Error).message).catch(() => undefined);
-    throw error;
+    progress(status === 'finished' ? 'done' : 'interrupted');
+    return {
+      status,
+      step,
+      epoch: loader.position.epoch,
+      losses: lastLosses,
+      metrics,
+      out: folder?.dir,
+      report: folder?.report,
+    };
   } finally {
-    if (options.handleSignals) {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
-    options.signal?.removeEventListener('abort', stop);
-    await loader.close();
-    if (sampleBatch !== undefined) disposeBatch(sampleBatch);
+    for (const shadow of Object.values(shadows)) shadow.dispose();
   }
-  progress(status === 'finished' ? 'done' : 'interrupted');
-  return {
-    status,
-    step,
-    epoch: loader.position.epoch,
-    losses: lastLosses,
-    metrics,
-    out: folder?.dir,
-    report: folder?.report,
-  };
 }
 
 /** Sets an optimizer's learning rate (tfjs reads the field at every update). */
