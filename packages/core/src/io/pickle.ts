@@ -47,6 +47,33 @@ const NAMES: Record<number, string> = {
   152: 'READONLY_BUFFER',
 };
 
+/**
+ * Bounds on the work one pickle may ask for. Every opcode reads at least one byte, so
+ * the work is linear in the input; these bound it further, and bound the shape of what
+ * is built, so that a hostile pickle fails here with a FormatError rather than in
+ * whatever walks the result. A state dict of thousands of tensors stays far below each.
+ */
+export interface PickleLimits {
+  /** Opcodes executed. */
+  maxOps: number;
+  /** Values on the stack (one MARK frame) and open MARKs. */
+  maxStack: number;
+  /** Memo entries. */
+  maxMemo: number;
+  /** Items placed into lists, tuples and dicts, in all. */
+  maxItems: number;
+  /** Nesting of lists, tuples and dicts, as built; a container holding itself is refused. */
+  maxDepth: number;
+}
+
+export const PICKLE_LIMITS: Readonly<PickleLimits> = {
+  maxOps: 20_000_000,
+  maxStack: 1_000_000,
+  maxMemo: 1_000_000,
+  maxItems: 10_000_000,
+  maxDepth: 200,
+};
+
 /** Longest LONG1/LONG4 integer taken, in bytes: no checkpoint needs more. */
 const MAX_LONG_BYTES = 1024;
 /** Longest module or name line of a GLOBAL. */
@@ -61,8 +88,13 @@ function latin1String(bytes: Uint8Array): string {
   return out;
 }
 
-export function unpickle(bytes: Uint8Array, hooks: PickleHooks, what = 'pickle'): unknown {
-  return unpickleFrom(bytes, 0, hooks, what).value;
+export function unpickle(
+  bytes: Uint8Array,
+  hooks: PickleHooks,
+  what = 'pickle',
+  limits: Partial<PickleLimits> = {},
+): unknown {
+  return unpickleFrom(bytes, 0, hooks, what, limits).value;
 }
 
 /**
@@ -74,7 +106,9 @@ export function unpickleFrom(
   start: number,
   hooks: PickleHooks,
   what = 'pickle',
+  limits: Partial<PickleLimits> = {},
 ): { value: unknown; end: number } {
+  const { maxOps, maxStack, maxMemo, maxItems, maxDepth } = { ...PICKLE_LIMITS, ...limits };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   const memo = new Map<number, unknown>();
@@ -82,6 +116,10 @@ export function unpickleFrom(
   const marks: unknown[][] = [];
   let pos = start;
   let opAt = start;
+  let ops = 0;
+  let placed = 0;
+  /** Nesting of each list, tuple and dict built (absent: a leaf, depth 0). */
+  const depths = new WeakMap<object, number>();
 
   const fail = (message: string): never => {
     throw new FormatError(`${what}: ${message} (at byte ${opAt})`);
@@ -130,8 +168,10 @@ export function unpickleFrom(
   };
   const latin1 = (n: number) => latin1String(take(n));
   const line = () => {
-    const end = bytes.indexOf(0x0a, pos);
-    if (end < 0) fail('truncated');
+    // Searched within the longest line allowed: a scan to the end per GLOBAL is quadratic.
+    const found = bytes.subarray(pos, pos + MAX_GLOBAL_LINE + 1).indexOf(0x0a);
+    if (found < 0 && pos + MAX_GLOBAL_LINE + 1 > bytes.length) fail('truncated');
+    const end = found < 0 ? pos + MAX_GLOBAL_LINE + 1 : pos + found;
     if (end - pos > MAX_GLOBAL_LINE) fail(`a GLOBAL name longer than ${MAX_GLOBAL_LINE} bytes`);
     const s = latin1String(bytes.subarray(pos, end));
     pos = end + 1;
@@ -152,6 +192,39 @@ export function unpickleFrom(
     stack = previous;
     return items;
   };
+  const depthOf = (value: unknown): number =>
+    typeof value === 'object' && value !== null ? (depths.get(value) ?? 0) : 0;
+  /** Records that `target` holds `added` more values, the deepest at `deepest`. */
+  const grow = (target: object, added: number, deepest: number) => {
+    placed += added;
+    if (placed > maxItems) fail(`more than ${maxItems} items in lists, tuples and dicts`);
+    const depth = Math.max(depthOf(target), deepest + 1);
+    if (depth > maxDepth) fail(`lists, tuples or dicts nested deeper than ${maxDepth}`);
+    depths.set(target, depth);
+  };
+  const deepestOf = (target: object, values: unknown[]) => {
+    let deepest = 0;
+    for (const value of values) {
+      if (value === target) fail('a list or dict that contains itself');
+      deepest = Math.max(deepest, depthOf(value));
+    }
+    return deepest;
+  };
+  const fill = (target: object, values: unknown[]) => {
+    grow(target, values.length, deepestOf(target, values));
+  };
+  const remember = (index: number, value: unknown) => {
+    if (!memo.has(index) && memo.size >= maxMemo) fail(`more than ${maxMemo} memo entries`);
+    memo.set(index, value);
+  };
+  /** A hook's result nests as deep as the arguments it was made from. */
+  const fromHook = (result: unknown, from: unknown[]) => {
+    if (typeof result === 'object' && result !== null && !depths.has(result)) {
+      const depth = deepestOf(result, from);
+      if (depth > 0) depths.set(result, depth);
+    }
+    return result;
+  };
   const long = (n: number) => {
     if (n > MAX_LONG_BYTES) fail(`an integer of ${n} bytes`);
     const raw = take(n);
@@ -170,10 +243,14 @@ export function unpickleFrom(
     if (!(value instanceof Map)) fail(`${op} on something that is not a dict`);
     return value as Map<unknown, unknown>;
   };
-  const tuple = (items: unknown[]) => Object.freeze(items);
-  const setItems = (target: Map<unknown, unknown>, items: unknown[]) => {
-    if (items.length % 2 !== 0) fail('SETITEMS with an odd number of items');
-    for (let i = 0; i < items.length; i += 2) target.set(dictKey(items[i]), items[i + 1]);
+  const tuple = (values: unknown[]) => {
+    if (values.length > 0) fill(values, values);
+    return Object.freeze(values);
+  };
+  const setItems = (target: Map<unknown, unknown>, values: unknown[]) => {
+    if (values.length % 2 !== 0) fail('SETITEMS with an odd number of items');
+    fill(target, values);
+    for (let i = 0; i < values.length; i += 2) target.set(dictKey(values[i]), values[i + 1]);
   };
   const dictKey = (key: unknown): unknown => {
     if (key === null || ['string', 'number', 'bigint', 'boolean'].includes(typeof key)) return key;
@@ -184,6 +261,8 @@ export function unpickleFrom(
   while (true) {
     opAt = pos;
     if (pos >= bytes.length) fail('ended without STOP');
+    if (++ops > maxOps) fail(`more than ${maxOps} opcodes`);
+    if (stack.length >= maxStack) fail(`more than ${maxStack} values on the stack`);
     const op = bytes[pos++]!;
     switch (op) {
       case 0x80: // PROTO
@@ -196,6 +275,7 @@ export function unpickleFrom(
         if (stack.length !== 1 || marks.length !== 0) fail('STOP with a malformed stack');
         return { value: stack[0], end: pos };
       case 0x28: // MARK
+        if (marks.length >= maxStack) fail(`more than ${maxStack} open MARKs`);
         marks.push(stack);
         stack = [];
         break;
@@ -291,21 +371,25 @@ export function unpickleFrom(
         break;
       case 0x6c: {
         // LIST
-        const items = popMark();
-        stack.push(items);
+        const values = popMark();
+        fill(values, values);
+        stack.push(values);
         break;
       }
       case 0x61: {
         // APPEND
         const item = pop();
-        list(top(), 'APPEND').push(item);
+        const target = list(top(), 'APPEND');
+        fill(target, [item]);
+        target.push(item);
         break;
       }
       case 0x65: {
         // APPENDS
-        const items = popMark();
+        const values = popMark();
         const target = list(top(), 'APPENDS');
-        for (const item of items) target.push(item);
+        fill(target, values);
+        for (const item of values) target.push(item);
         break;
       }
       case 0x7d: // EMPTY_DICT
@@ -322,7 +406,9 @@ export function unpickleFrom(
         // SETITEM
         const value = pop();
         const key = pop();
-        dict(top(), 'SETITEM').set(dictKey(key), value);
+        const target = dict(top(), 'SETITEM');
+        fill(target, [key, value]);
+        target.set(dictKey(key), value);
         break;
       }
       case 0x75: {
@@ -351,18 +437,22 @@ export function unpickleFrom(
         const args = pop();
         const callable = pop();
         if (!Array.isArray(args)) fail('REDUCE without an argument tuple');
-        stack.push(hooks.call(callable, args as unknown[]));
+        stack.push(fromHook(hooks.call(callable, args as unknown[]), [args]));
         break;
       }
       case 0x62: {
         // BUILD
         const state = pop();
-        stack.push(hooks.build(pop(), state));
+        const target = pop();
+        stack.push(fromHook(hooks.build(target, state), [target, state]));
         break;
       }
-      case 0x51: // BINPERSID
-        stack.push(hooks.persistentLoad(pop()));
+      case 0x51: {
+        // BINPERSID
+        const pid = pop();
+        stack.push(fromHook(hooks.persistentLoad(pid), [pid]));
         break;
+      }
       case 0x68: // BINGET
       case 0x6a: {
         // LONG_BINGET
@@ -372,13 +462,13 @@ export function unpickleFrom(
         break;
       }
       case 0x71: // BINPUT
-        memo.set(u8(), top());
+        remember(u8(), top());
         break;
       case 0x72: // LONG_BINPUT
-        memo.set(u32(), top());
+        remember(u32(), top());
         break;
       case 0x94: // MEMOIZE
-        memo.set(memo.size, top());
+        remember(memo.size, top());
         break;
       default: {
         const name = NAMES[op];
