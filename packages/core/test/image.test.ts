@@ -275,7 +275,7 @@ describe('decodeImage on bad bytes', () => {
     const png = fixture('chelsea-64.png');
     const flipped = png.slice();
     flipped[png.length >> 1]! ^= 0x55;
-    await expectFormatError(flipped, /corrupt or truncated PNG/);
+    await expectFormatError(flipped, /corrupt PNG: CRC mismatch in chunk IDAT/);
     const badType = png.slice();
     badType[25] = 5; // colour type 5 does not exist
     await expectFormatError(badType, /colour type 5/);

@@ -25,8 +25,10 @@ export interface DecodeImageOptions {
  * CMYK. Corrupt or truncated bytes, other formats and images over 2^28 pixels throw a
  * FormatError; the size is checked from the header before decoding.
  *
- * Node decodes with pngjs and jpeg-js, browsers with createImageBitmap (see
- * image-browser-codecs.ts for how their pixels can differ).
+ * Node decodes PNGs with a checked decoder of our own over zlib (chunk CRCs, zlib's
+ * Adler-32, the exact size of the image data; interlaced files too) and JPEGs with
+ * jpeg-js; browsers with createImageBitmap (see image-browser-codecs.ts for how their
+ * pixels can differ). A tRNS colour keeps its colour with alpha 0, as in PIL.
  */
 export async function decodeImage(
   bytes: Uint8Array,

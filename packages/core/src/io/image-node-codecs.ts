@@ -1,17 +1,17 @@
 /**
- * PNG and JPEG in Node through pngjs and jpeg-js (pure JavaScript, so the same bytes
- * decode to the same pixels on every machine). They are imported on first use and only
- * in the Node build; the browser build uses image-browser-codecs.ts instead.
+ * PNG and JPEG in Node: PNGs decode with our own checked decoder (image-png-decode.ts)
+ * over Node's zlib, and encode with pngjs; JPEGs go through jpeg-js. All pure JavaScript
+ * above zlib, so the same bytes decode to the same pixels on every machine. pngjs and
+ * jpeg-js are imported on first use and only in the Node build; the browser build uses
+ * image-browser-codecs.ts instead. (pngjs 7 is not used to decode: on Node 20 its
+ * synchronous inflate returned unchecked memory for short or corrupt image data.)
  */
 import { FormatError } from '../errors.js';
 import type { ImageInfo } from './image-format.js';
+import { decodePng } from './image-png-decode.js';
 
 interface PngModule {
   sync: {
-    read(
-      data: Uint8Array,
-      options?: { skipRescale?: boolean },
-    ): { width: number; height: number; data: Uint8Array };
     write(
       png: { width: number; height: number; data: Uint8Array },
       options: { colorType: number; inputColorType: number; inputHasAlpha: boolean; bitDepth: 8 },
@@ -60,13 +60,14 @@ function reason(error: unknown): string {
 
 /** Decodes to RGBA bytes (4 per pixel, 16-bit samples scaled to 8 bit). */
 export async function decodeRgbaNode(bytes: Uint8Array, info: ImageInfo): Promise<Uint8Array> {
-  const { png, jpeg } = await load();
   let decoded: { width: number; height: number; data: Uint8Array };
-  try {
-    if (info.format === 'png') {
-      // pngjs reads with Buffer methods: view the same memory as a Buffer.
-      decoded = png.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } else {
+  if (info.format === 'png') {
+    const { inflateSync } = await import('node:zlib');
+    const png = decodePng(bytes, (data, maxOutputLength) => inflateSync(data, { maxOutputLength }));
+    decoded = { width: png.width, height: png.height, data: png.rgba };
+  } else {
+    const { jpeg } = await load();
+    try {
       // Room for the decoder's per-component buffers plus the RGBA output.
       const megabytes = Math.ceil((info.width * info.height * 8) / 2 ** 20) + 64;
       decoded = jpeg.decode(bytes, {
@@ -77,10 +78,9 @@ export async function decodeRgbaNode(bytes: Uint8Array, info: ImageInfo): Promis
         maxResolutionInMP: Math.ceil((info.width * info.height) / 1e6),
         maxMemoryUsageInMB: megabytes,
       });
+    } catch (error) {
+      throw new FormatError(`corrupt or truncated JPEG: ${reason(error)}`, { cause: error });
     }
-  } catch (error) {
-    const name = info.format.toUpperCase();
-    throw new FormatError(`corrupt or truncated ${name}: ${reason(error)}`, { cause: error });
   }
   if (decoded.width !== info.width || decoded.height !== info.height) {
     throw new FormatError(
