@@ -22,7 +22,9 @@
  * is a bare tensor gives it under the key ''.
  *
  * Tensors: views (storage offset and strides: slices, transposes, expands) are
- * materialised contiguous, and views sharing one storage each get their own tensor.
+ * materialised contiguous, and views sharing one storage each get their own tensor;
+ * all of them together may take at most `maxBytes` (default 2 GiB), checked before
+ * any is materialised.
  * float16, bfloat16 and float64 become float32; int64 (and int16, int8, uint8) int32,
  * an int64 outside the int32 range being a FormatError; bool stays bool.
  */
@@ -53,6 +55,17 @@ const STORAGE_KINDS: Record<string, ElementKind> = {
 
 /** An expanded view (stride 0) may hold more elements than its storage, up to this. */
 export const TORCH_MAX_EXPANDED_ELEMENTS = 2 ** 24;
+/**
+ * Default bound on the bytes of all tensors a checkpoint materialises together (2 GiB:
+ * VGG19's 548 MB fit several times). Views of one storage each become their own
+ * tensor, so a small file of stride-0 views could otherwise ask for many gigabytes.
+ */
+export const TORCH_MAX_TOTAL_BYTES = 2 ** 31;
+
+export interface ReadTorchCheckpointOptions {
+  /** Bytes all tensors may take once materialised (default TORCH_MAX_TOTAL_BYTES). */
+  maxBytes?: number;
+}
 /** Flattening stops at this nesting depth and after visiting this many values. */
 const MAX_DEPTH = 64;
 const MAX_VISITS = 1_000_000;
@@ -337,6 +350,36 @@ function collectTensors(root: unknown): [string, TensorRef][] {
 
 type Values = Float32Array | Int32Array | Uint8Array;
 
+function checkMaxBytes(options: ReadTorchCheckpointOptions): number {
+  if (typeof options !== 'object' || options === null) {
+    throw new ArgumentError(
+      `readTorchCheckpoint: options must be an object, got ${describe(options)}`,
+    );
+  }
+  const maxBytes = options.maxBytes ?? TORCH_MAX_TOTAL_BYTES;
+  if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
+    throw new ArgumentError(
+      `readTorchCheckpoint: maxBytes must be a non-negative number, got ${describe(maxBytes)}`,
+    );
+  }
+  return maxBytes;
+}
+
+/** Refuses a checkpoint whose tensors, each materialised, would take more than `maxBytes`. */
+function checkTotalBytes(found: [string, TensorRef][], maxBytes: number): void {
+  let total = 0n;
+  for (const [, ref] of found) {
+    let numel = BigInt(ref.storage.kind === 'bool' ? 1 : 4);
+    for (const dim of ref.size) numel *= BigInt(dim);
+    total += numel;
+  }
+  if (total > BigInt(Math.floor(Math.min(maxBytes, Number.MAX_SAFE_INTEGER)))) {
+    fail(
+      `its ${found.length} tensors would take ${total} bytes once materialised, more than the limit of ${maxBytes} (raise it with the maxBytes option, or ATELIER_MAX_WEIGHT_BYTES for the command line)`,
+    );
+  }
+}
+
 /** The elements of a (possibly strided) view, contiguous in row-major order. */
 function materialise(
   ref: TensorRef,
@@ -398,10 +441,14 @@ function materialise(
  * described above. Corrupt archives, disallowed globals and values tfjs cannot hold
  * are FormatErrors; nothing is allocated on the backend unless the whole file reads.
  */
-export function readTorchCheckpoint(bytes: Uint8Array): Record<string, tf.Tensor> {
+export function readTorchCheckpoint(
+  bytes: Uint8Array,
+  options: ReadTorchCheckpointOptions = {},
+): Record<string, tf.Tensor> {
   if (!(bytes instanceof Uint8Array)) {
     throw new ArgumentError(`readTorchCheckpoint: expected a Uint8Array, got ${describe(bytes)}`);
   }
+  const maxBytes = checkMaxBytes(options);
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b;
   let root: unknown;
   if (isZip) {
@@ -422,6 +469,7 @@ export function readTorchCheckpoint(bytes: Uint8Array): Record<string, tf.Tensor
   }
 
   const found = collectTensors(root);
+  checkTotalBytes(found, maxBytes);
   const seen = new Set<string>();
   const decoded = new Map<TensorRef, ReturnType<typeof materialise>>();
   const ready: [string, number[], ReturnType<typeof materialise>][] = [];
