@@ -41,7 +41,7 @@ export * as ops from './ops/index.js';
 export { isNode } from './platform.js';
 export { Rng, type RngState, rng } from './random/rng.js';
 export { tf, tfjsCopies } from './tfjs.js';
-export { writeFileAtomic } from './training/atomic-file.js';
+export { removeStaleTemporaries, writeFileAtomic } from './training/atomic-file.js';
 export {
   type CheckpointInfo,
   type LoadCheckpointOptions,

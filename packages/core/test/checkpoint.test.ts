@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -25,6 +26,7 @@ import {
   writeSafetensors,
 } from '../src/index.js';
 import { describeBackends } from '../src/testing/index.js';
+import { removeStaleTemporaries } from '../src/training/atomic-file.js';
 import { loadCheckpoint, saveCheckpoint } from '../src/training/checkpoint.js';
 
 class Linear extends Module {
@@ -394,8 +396,12 @@ describe('checkpoint writes are atomic', () => {
       const size = statSync(join(folder, temporaries[0]!)).size;
       if (mode === 'mid-write') expect(size).toBe(8 * 1024 * 1024);
       else expect(size).toBeGreaterThan(16 * 1024 * 1024);
+      // A writer that runs keeps its temporary file; once killed, the file is stale.
+      expect(await removeStaleTemporaries(folder)).toEqual([]);
       proc.kill('SIGKILL');
       await exited;
+      expect(await removeStaleTemporaries(folder)).toEqual([join(folder, temporaries[0]!)]);
+      expect(readdirSync(folder).sort()).toEqual(['ckpt.safetensors', 'marker']);
 
       expect(readFileSync(path)).toEqual(previous);
       const loaded = new Tiny();
@@ -407,6 +413,26 @@ describe('checkpoint writes are atomic', () => {
       loaded.dispose();
     });
   }
+
+  it("stale temporaries: its own pattern only, and this process's when it is not writing them", async () => {
+    const folder = mkdtempSync(join(dir, 'stale-'));
+    const names = [
+      `.a.safetensors.${process.pid}.k2j4x9.tmp`, // this process, not being written: stale
+      '.index.html.4194305.abc.tmp', // above Linux's largest pid: no such process
+      '.b.json.1.abc.tmp', // pid 1 runs
+      '.notes.tmp', // not the pattern
+      'c.safetensors.4194305.abc.tmp', // no leading dot: not the pattern
+    ];
+    for (const name of names) writeFileSync(join(folder, name), 'x');
+    mkdirSync(join(folder, '.d.4194305.abc.tmp')); // a folder, not a file
+    const removed = await removeStaleTemporaries(folder);
+    expect(removed.sort()).toEqual([join(folder, names[0]!), join(folder, names[1]!)].sort());
+    expect(readdirSync(folder).sort()).toEqual(
+      [names[2]!, names[3]!, names[4]!, '.d.4194305.abc.tmp'].sort(),
+    );
+    expect(await removeStaleTemporaries(join(folder, 'absent'))).toEqual([]);
+    await expect(removeStaleTemporaries('')).rejects.toThrow(/non-empty string/);
+  });
 
   it('the same writer left alone replaces the checkpoint (the test can tell)', async () => {
     const folder = mkdtempSync(join(dir, 'complete-'));

@@ -1,4 +1,11 @@
-import { ArgumentError, AtelierError, type tf, writeFileAtomic, writeImage } from '@atelier/core';
+import {
+  ArgumentError,
+  AtelierError,
+  removeStaleTemporaries,
+  type tf,
+  writeFileAtomic,
+  writeImage,
+} from '@atelier/core';
 import { formatMetricsLine, type MetricsLine, parseMetrics } from './metrics-line.js';
 
 async function node() {
@@ -25,19 +32,50 @@ const encoder = new TextEncoder();
 export class RunFolder {
   private constructor(readonly dir: string) {}
 
+  /**
+   * Creates the folder if needed and removes the temporary files that writes killed
+   * in the middle left in it (checkpoints are written to a temporary file first).
+   */
   static async open(dir: string): Promise<RunFolder> {
     if (typeof dir !== 'string' || dir === '')
       throw new ArgumentError(`train: out must be a folder path, got ${JSON.stringify(dir)}`);
     const { fs, path } = await node();
     const resolved = path.resolve(dir);
     try {
-      await fs.mkdir(path.join(resolved, 'samples'), { recursive: true });
+      await fs.mkdir(resolved, { recursive: true });
     } catch (error) {
       throw new ArgumentError(
         `train: cannot create the run folder ${JSON.stringify(dir)}: ${(error as Error).message}`,
       );
     }
-    return new RunFolder(resolved);
+    const folder = new RunFolder(resolved);
+    await removeStaleTemporaries(resolved);
+    await removeStaleTemporaries(folder.file('samples'));
+    return folder;
+  }
+
+  /** What the folder holds besides an empty `samples/` (names, sorted). */
+  async contents(): Promise<string[]> {
+    const { fs } = await node();
+    const names = await fs.readdir(this.dir);
+    const out: string[] = [];
+    for (const name of names.sort()) {
+      if (name === 'samples' && (await fs.readdir(this.file(name)).catch(() => [])).length === 0)
+        continue;
+      out.push(name);
+    }
+    return out;
+  }
+
+  /**
+   * Removes what a run of ours writes and a new run might not replace: the checkpoint
+   * (a later --resume would read it), the sample grids and the exported weights.
+   */
+  async clearRun(exports: string[]): Promise<void> {
+    const { fs } = await node();
+    await this.dropSamplesAfter(-1);
+    for (const name of ['checkpoint.safetensors', ...exports])
+      await fs.rm(this.file(name), { force: true });
   }
 
   file(name: string): string {
@@ -109,6 +147,8 @@ export class RunFolder {
   /** Writes a grid [H, W, C] in [0, 255] as samples/step-N.png; returns the relative name. */
   async writeSample(step: number, grid: tf.Tensor3D): Promise<string> {
     const name = `samples/step-${step}.png`;
+    const { fs } = await node();
+    await fs.mkdir(this.file('samples'), { recursive: true });
     await writeImage(this.file(name), grid);
     return name;
   }

@@ -44,6 +44,13 @@ export interface TrainOptions {
   /** Continue the run in `out` from its checkpoint. */
   resume?: boolean;
   /**
+   * Start a new run in `out` although it is not empty: its checkpoint, sample grids
+   * and exported weights are removed, its other files are left or replaced. Without
+   * it a folder that holds anything is refused (a user's files, or a run killed before
+   * its first checkpoint). Default false.
+   */
+  force?: boolean;
+  /**
    * A time budget in seconds: the run ends normally (samples, checkpoint, weights,
    * report) after the first step that reaches it, even before `steps`.
    */
@@ -231,7 +238,9 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
       const hasCheckpoint = await folder.exists('checkpoint.safetensors');
       if (options.resume) {
         if (!hasCheckpoint)
-          throw new ArgumentError(`train: nothing to resume: ${folder.checkpoint} does not exist`);
+          throw new ArgumentError(
+            `train: nothing to resume: ${folder.checkpoint} does not exist (start the run again with force, --force in the CLI)`,
+          );
         const saved = (await folder.readJson('config.json')) as { harness?: unknown } | undefined;
         if (saved && saved.harness !== harness.name) {
           throw new StateDictError(
@@ -275,11 +284,8 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
         metrics = await folder.metricsUpTo(step);
         await folder.dropSamplesAfter(step);
       } else {
-        if (hasCheckpoint) {
-          throw new ArgumentError(
-            `train: ${folder.dir} already holds a run; resume it (--resume) or choose another folder`,
-          );
-        }
+        await checkFreshFolder(folder, hasCheckpoint, options.force === true);
+        if (options.force) await folder.clearRun(harness.generators.map((g) => `${g}.safetensors`));
         await folder.startMetrics();
       }
       await folder.writeJson('config.json', config);
@@ -578,6 +584,31 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
     };
   } finally {
     for (const shadow of Object.values(shadows)) shadow.dispose();
+  }
+}
+
+/**
+ * A new run goes into an empty folder only, unless forced: files there, a user's or
+ * a run's killed before its first checkpoint, would be replaced (config.json,
+ * metrics.jsonl, index.html), and a run with a checkpoint is resumed, not restarted.
+ */
+async function checkFreshFolder(
+  folder: RunFolder,
+  hasCheckpoint: boolean,
+  force: boolean,
+): Promise<void> {
+  if (force) return;
+  if (hasCheckpoint) {
+    throw new ArgumentError(
+      `train: ${folder.dir} already holds a run; resume it (--resume), choose another folder, or start it over with force (--force)`,
+    );
+  }
+  const contents = await folder.contents();
+  if (contents.length > 0) {
+    const shown = contents.slice(0, 5).join(', ') + (contents.length > 5 ? ', ...' : '');
+    throw new ArgumentError(
+      `train: ${folder.dir} is not empty (${shown}) and holds no run to resume; choose an empty folder, or write the run over it with force (--force)`,
+    );
   }
 }
 
