@@ -19,6 +19,7 @@ export class StateDictError extends AtelierError {
     readonly missing: string[] = [],
     readonly unexpected: string[] = [],
     readonly mismatched: { key: string; expected: number[]; got: number[] }[] = [],
+    readonly mistyped: { key: string; expected: string; got: string }[] = [],
   ) {
     super(message);
   }

@@ -36,7 +36,12 @@ export * from './io/torch-layout.js';
 export { isModule, Module } from './module/module.js';
 export * from './module/parameter.js';
 export * from './module/sequential.js';
-export type { LoadOptions, LoadResult, ShapeMismatch } from './module/state-dict.js';
+export type {
+  DtypeMismatch,
+  LoadOptions,
+  LoadResult,
+  ShapeMismatch,
+} from './module/state-dict.js';
 export * as ops from './ops/index.js';
 export { isNode } from './platform.js';
 export { Rng, type RngState, rng } from './random/rng.js';

@@ -33,6 +33,12 @@ export interface ShapeMismatch {
   got: number[];
 }
 
+export interface DtypeMismatch {
+  key: string;
+  expected: tf.DataType;
+  got: tf.DataType;
+}
+
 export interface LoadResult {
   /** Keys the module has and the dict lacks (left as they were). */
   missing: string[];
@@ -40,6 +46,11 @@ export interface LoadResult {
   unexpected: string[];
   /** Keys present in both whose shapes differ (left as they were). */
   mismatched: ShapeMismatch[];
+  /**
+   * Keys present in both whose dtypes cannot be loaded into each other (left as they
+   * were); absent when there are none.
+   */
+  mistyped?: DtypeMismatch[];
 }
 
 /** A checked load, ready to apply; `release()` frees the converted tensors it holds. */
@@ -112,7 +123,7 @@ function list(items: string[]): string {
 /** One message naming every problem (the first dozen of each sort, then a count). */
 export function describeProblems(result: LoadResult): string {
   const parts: string[] = [];
-  const { missing, unexpected, mismatched } = result;
+  const { missing, unexpected, mismatched, mistyped = [] } = result;
   if (missing.length > 0) parts.push(`${missing.length} missing: ${list(missing)}`);
   if (unexpected.length > 0) parts.push(`${unexpected.length} unexpected: ${list(unexpected)}`);
   if (mismatched.length > 0) {
@@ -121,12 +132,30 @@ export function describeProblems(result: LoadResult): string {
     );
     parts.push(`${mismatched.length} of another shape: ${list(shapes)}`);
   }
+  if (mistyped.length > 0) {
+    const dtypes = mistyped.map((m) => `${m.key} (expected ${m.expected}, got ${m.got})`);
+    parts.push(`${mistyped.length} of another dtype: ${list(dtypes)}`);
+  }
   return parts.join('; ');
 }
 
 function hasProblems(result: LoadResult): boolean {
-  return result.missing.length + result.unexpected.length + result.mismatched.length > 0;
+  const { missing, unexpected, mismatched, mistyped = [] } = result;
+  return missing.length + unexpected.length + mismatched.length + mistyped.length > 0;
 }
+
+/**
+ * Whether a tensor of dtype `given` may be loaded into a variable of dtype `target`.
+ * Floats take floats only: integer weights silently cast into a convolution would
+ * hide a wrong file (PyTorch refuses them too). Integer buffers (counters such as
+ * num_batches_tracked, int64 in PyTorch) also take float32, as some tools save them.
+ */
+function loadableDtype(given: tf.DataType, target: tf.DataType): boolean {
+  return given === target || (target === 'int32' && given === 'float32');
+}
+
+/** PyTorch fills in a batch norm's missing counter (safetensors conversions drop it). */
+const FILLED_WHEN_MISSING = /(^|\.)num_batches_tracked$/;
 
 /**
  * Matches a dict against a module's entries without changing anything: which keys go
@@ -181,16 +210,25 @@ export function planLoad(
   const fromTorch = options.from === 'torch';
   const owned: tf.Tensor[] = [];
   const result: LoadResult = { missing: [], unexpected: [], mismatched: [] };
+  const mistyped: DtypeMismatch[] = [];
   const assignments: LoadPlan['assignments'] = [];
   const known = new Set<string>();
 
-  for (const { key, variable, kind } of entries) {
+  for (const { key, variable, kind, role } of entries) {
     known.add(key);
     if (!Object.hasOwn(dict, key)) {
-      result.missing.push(key);
+      if (role === 'buffer' && FILLED_WHEN_MISSING.test(key)) {
+        const zero = tf.zeros(variable.shape, variable.dtype);
+        owned.push(zero);
+        assignments.push({ variable, value: zero });
+      } else result.missing.push(key);
       continue;
     }
     const given = dict[key]!;
+    if (!loadableDtype(given.dtype, variable.dtype)) {
+      mistyped.push({ key, expected: variable.dtype, got: given.dtype });
+      continue;
+    }
     let value = given;
     const convert = fromTorch ? FROM_TORCH[kind] : undefined;
     if (convert) {
@@ -216,7 +254,7 @@ export function planLoad(
       continue;
     }
     if (value.dtype !== variable.dtype) {
-      // PyTorch's int64 counters arrive as int32 or float32; the variable's dtype rules.
+      // An integer counter saved as float32 (see loadableDtype).
       value = tf.cast(value, variable.dtype);
       owned.push(value);
     }
@@ -225,6 +263,7 @@ export function planLoad(
   for (const key of Object.keys(dict)) {
     if (!known.has(key) && !isIgnored(key, ignored)) result.unexpected.push(key);
   }
+  if (mistyped.length > 0) result.mistyped = mistyped;
 
   return {
     className,
@@ -239,12 +278,13 @@ export function planLoad(
 export function applyLoad(plan: LoadPlan): LoadResult {
   try {
     if (plan.strict && hasProblems(plan.result)) {
-      const { missing, unexpected, mismatched } = plan.result;
+      const { missing, unexpected, mismatched, mistyped } = plan.result;
       throw new StateDictError(
         `${plan.className}: the state dict does not fit (nothing was loaded): ${describeProblems(plan.result)}`,
         missing,
         unexpected,
         mismatched,
+        mistyped,
       );
     }
     for (const { variable, value } of plan.assignments) variable.assign(value);

@@ -329,6 +329,8 @@ export async function loadCheckpoint(
       missing.push(...result.missing.map((k) => `modules.${name}.${k}`));
       unexpected.push(...result.unexpected.map((k) => `modules.${name}.${k}`));
       mismatched.push(...result.mismatched.map((m) => ({ ...m, key: `modules.${name}.${m.key}` })));
+      for (const m of result.mistyped ?? [])
+        errors.push(`modules.${name}.${m.key} is ${m.got}, expected ${m.expected}`);
     }
     const restores: OptimizerRestore[] = [];
     for (const name of optimizerNames) {
