@@ -4,18 +4,24 @@
 
 // Data
 export {
-  HARNESS_NAMES,
+  alignedLayout,
+  classFoldersLayout,
+  imagesLayout,
+  unalignedLayout,
+} from './data/folder-layouts.js';
+export {
   type HarnessData,
   type HarnessDataOptions,
-  type HarnessName,
   harnessData,
 } from './data/harness-data.js';
 export { preprocessFields } from './data/preprocess-pairs.js';
+export { IMAGE_SETS, PAIR_SETS } from './data/synthetic-sources.js';
 // Harnesses
 export {
   type CganHarness,
   type CganOptions,
   cgan,
+  cganDescriptor,
   type ResolvedCgan,
   resolveCgan,
 } from './harnesses/cgan.js';
@@ -23,14 +29,26 @@ export {
   type CycleGanHarness,
   type CycleGanOptions,
   cyclegan,
+  cycleganDescriptor,
   type ResolvedCycleGan,
   resolveCycleGan,
 } from './harnesses/cyclegan.js';
+export type {
+  FolderContext,
+  FolderLayout,
+  HarnessCliDefaults,
+  HarnessDataSpec,
+  HarnessDescriptor,
+  HarnessFlag,
+  SyntheticSource,
+} from './harnesses/descriptor.js';
 export {
   checkImageBatch,
+  DCGAN_FLAGS,
   type GanHarness,
   type GanOptions,
   gan,
+  ganDescriptor,
   type ImageBatch,
   type ResolvedGan,
   resolveGan,
@@ -50,16 +68,37 @@ export {
   sizeMultiple,
 } from './harnesses/junyanz-nets.js';
 export {
+  ADAM_FLAGS,
+  ADAM_KEYS,
+  type AdamOptions,
+  GAN_MODE_FLAGS,
+  type JunyanzNetworkOptions,
+  NETWORK_FLAGS,
+  NETWORK_KEYS,
+  type ResolvedNetworks,
+  resolveAdam,
+  resolveGanMode,
+  resolveNetworks,
+} from './harnesses/junyanz-options.js';
+export {
   checkPairBatch,
   type Direction,
   type PairBatch,
   type Pix2PixHarness,
   type Pix2PixOptions,
   pix2pix,
+  pix2pixDescriptor,
   type ResolvedPix2Pix,
   resolvePix2Pix,
+  unetForSize,
 } from './harnesses/pix2pix.js';
 export { createHarness, type HarnessOptionsByName } from './harnesses/registry.js';
+export {
+  HARNESS_NAMES,
+  HARNESSES,
+  type HarnessName,
+  harnessDescriptor,
+} from './harnesses/table.js';
 export {
   classifierAccuracy,
   classifierFeatures,

@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BACKEND_NAMES, type BackendChoice, init, shutdown } from '@atelier/core';
 import {
   createHarness,
   HARNESS_NAMES,
+  HARNESSES,
   type HarnessDataOptions,
   type HarnessName,
   harnessData,
@@ -15,58 +15,16 @@ import {
 } from '@atelier/gan';
 import { UsageError } from '../errors.js';
 import { progressPrinter } from '../progress-bar.js';
+import { allHarnessFlags, harnessFlagOptions, harnessFlagsHelp } from './harness-flags.js';
 import { type Command, parse } from './registry.js';
-
-/** Flags that set a harness option, by flag name: [option key, kind]. */
-const HARNESS_FLAGS: Record<string, [string, 'string' | 'int' | 'number' | 'true' | 'false']> = {
-  'net-g': ['netG', 'string'],
-  'net-d': ['netD', 'string'],
-  'n-layers-d': ['nLayersD', 'int'],
-  'gan-mode': ['ganMode', 'string'],
-  norm: ['norm', 'string'],
-  'init-type': ['initType', 'string'],
-  'init-gain': ['initGain', 'number'],
-  ngf: ['ngf', 'int'],
-  ndf: ['ndf', 'int'],
-  lr: ['lr', 'number'],
-  beta1: ['beta1', 'number'],
-  direction: ['direction', 'string'],
-  'lambda-l1': ['lambdaL1', 'number'],
-  'no-dropout': ['dropout', 'false'],
-  dropout: ['dropout', 'true'],
-  'pool-size': ['poolSize', 'int'],
-  'lambda-a': ['lambdaA', 'number'],
-  'lambda-b': ['lambdaB', 'number'],
-  'lambda-identity': ['lambdaIdentity', 'number'],
-  loss: ['loss', 'string'],
-  'n-critic': ['nCritic', 'int'],
-  penalty: ['penalty', 'string'],
-  'lambda-gp': ['lambdaGP', 'number'],
-  'latent-dim': ['latentDim', 'int'],
-  auxiliary: ['auxiliary', 'true'],
-};
-
-const DEFAULT_SIZE: Record<HarnessName, number> = {
-  gan: 64,
-  cgan: 64,
-  pix2pix: 256,
-  cyclegan: 256,
-};
-const DEFAULT_BATCH: Record<HarnessName, number> = { gan: 64, cgan: 64, pix2pix: 1, cyclegan: 1 };
-/** junyanz trains 100 + 100 epochs; the DCGAN tutorial 5 (on CelebA's 200k images). */
-const DEFAULT_EPOCHS: Record<HarnessName, number> = {
-  gan: 25,
-  cgan: 25,
-  pix2pix: 200,
-  cyclegan: 200,
-};
+import { readSavedConfig, type SavedConfig } from './saved-config.js';
 
 export const trainUsage =
-  'atelier train <gan|cgan|pix2pix|cyclegan> --out DIR [--data synthetic:<set>|./folder] [--steps N | --epochs N] ' +
-  '[--size N] [--batch N] [--seed N] [--backend auto|webgpu|wasm|cpu] [--checkpoint-every N] [--resume] ' +
+  `atelier train <${HARNESS_NAMES.join('|')}> --out DIR [--data synthetic:<set>|./folder] [--steps N | --epochs N] ` +
+  '[--size N] [--batch N] [--seed N] [--backend auto|webgpu|wasm|cpu] [--checkpoint-every N] [--resume | --force] ' +
   '[--schedule constant|linear|step|plateau|cosine[:key=value,...]] [--ema BETA] [--net-g unet_256] [--net-d basic] ' +
   '[--gan-mode vanilla|lsgan|wgangp] [--norm batch|instance|none] [--lambda-l1 100] [--direction AtoB|BtoA] ' +
-  '[--set option=value ...] (see the harness options in @atelier/gan)';
+  `[--set option=value ...] (see the harness options in @atelier/gan)\n\nharnesses and their flags:${harnessFlagsHelp()}`;
 
 function intFlag(flag: string, value: unknown, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -116,22 +74,6 @@ function parseSet(values: string[]): Record<string, unknown> {
   return out;
 }
 
-interface SavedConfig {
-  harness: HarnessName;
-  options: Record<string, unknown>;
-  train: {
-    batch: number;
-    steps: number;
-    seed: number;
-    schedule: ScheduleSpec;
-    ema: number | null;
-    checkpointEvery: number;
-    logEvery: number;
-    sampleEvery: number;
-  };
-  data: { options?: HarnessDataOptions } | null;
-}
-
 export interface TrainCommandOptions {
   /** Where progress lines go (default stderr). */
   stream?: NodeJS.WriteStream;
@@ -162,8 +104,9 @@ export async function trainCommand(
     'load-size': { type: 'string' },
     'no-flip': { type: 'boolean' },
     set: { type: 'string', multiple: true },
+    force: { type: 'boolean' },
   };
-  for (const [flag, [, kind]] of Object.entries(HARNESS_FLAGS)) {
+  for (const [flag, { kind }] of Object.entries(allHarnessFlags())) {
     flagOptions[flag] = { type: kind === 'true' || kind === 'false' ? 'boolean' : 'string' };
   }
   const { values, positionals } = parse(args, flagOptions);
@@ -217,17 +160,9 @@ export async function trainCommand(
         `--resume takes the run's options from ${join(out, 'config.json')}; drop ${extra.map((k) => `--${k}`).join(', ')}`,
       );
     }
-    let text: string;
-    try {
-      text = await readFile(join(out, 'config.json'), 'utf8');
-    } catch {
-      throw new UsageError(`nothing to resume: ${join(out, 'config.json')} does not exist`);
-    }
-    saved = JSON.parse(text) as SavedConfig;
+    saved = await readSavedConfig(out);
     if (saved.harness !== name)
       throw new UsageError(`${out} holds a '${saved.harness}' run, not '${name}'`);
-    if (!saved.data?.options)
-      throw new UsageError(`${join(out, 'config.json')} does not say which data the run used`);
     harnessOptions = saved.options;
     dataOptions = saved.data.options;
     batch = saved.train.batch;
@@ -236,8 +171,8 @@ export async function trainCommand(
     ema = saved.train.ema ?? undefined;
   } else {
     seed = intFlag('seed', values.seed, Number.MIN_SAFE_INTEGER) ?? 0;
-    batch = intFlag('batch', values.batch) ?? DEFAULT_BATCH[name];
-    const size = intFlag('size', values.size, 16) ?? DEFAULT_SIZE[name];
+    batch = intFlag('batch', values.batch) ?? HARNESSES[name].cli.batch;
+    const size = intFlag('size', values.size, 16) ?? HARNESSES[name].cli.size;
     dataOptions = {
       size,
       seed,
@@ -249,21 +184,7 @@ export async function trainCommand(
         : {}),
       ...(values['no-flip'] ? { flip: false } : {}),
     };
-    harnessOptions = { seed };
-    for (const [flag, [key, kind]] of Object.entries(HARNESS_FLAGS)) {
-      const v = values[flag];
-      if (v === undefined || v === false) continue;
-      harnessOptions[key] =
-        kind === 'int'
-          ? intFlag(flag, v, 0)
-          : kind === 'number'
-            ? numberFlag(flag, v)
-            : kind === 'true'
-              ? true
-              : kind === 'false'
-                ? false
-                : v;
-    }
+    harnessOptions = { seed, ...harnessFlagOptions(name, values) };
     Object.assign(harnessOptions, parseSet((values.set as string[] | undefined) ?? []));
     schedule = values.schedule !== undefined ? parseSchedule(values.schedule as string) : undefined;
     ema = values.ema !== undefined ? numberFlag('ema', values.ema) : undefined;
@@ -276,35 +197,11 @@ export async function trainCommand(
   );
   const data = await harnessData(name, dataOptions);
 
-  if (!saved) {
-    // Fill what the data decides: channels, sizes, classes, and a generator that fits the size.
-    const size = dataOptions.size;
-    if (name === 'pix2pix') {
-      harnessOptions.inChannels ??= data.channels.A;
-      harnessOptions.outChannels ??= data.channels.B;
-      if (harnessOptions.netG === undefined && Number.isInteger(Math.log2(size)) && size >= 32)
-        harnessOptions.netG = `unet_${size}`;
-      if (harnessOptions.netG === undefined) harnessOptions.netG = 'resnet_9blocks';
-    } else if (name === 'cyclegan') {
-      harnessOptions.channelsA ??= data.channels.A;
-      harnessOptions.channelsB ??= data.channels.B;
-      harnessOptions.size ??= size;
-    } else {
-      harnessOptions.size ??= size;
-      harnessOptions.channels ??= data.channels.image;
-      if (name === 'cgan') {
-        if (!data.classNames)
-          throw new UsageError(
-            `cgan needs labelled data; ${dataOptions.data ?? 'the default data'} has no classes`,
-          );
-        harnessOptions.numClasses ??= data.classNames.length;
-        harnessOptions.classNames ??= data.classNames;
-      }
-    }
-  }
+  // Fill what the data decides: channels, sizes, classes, and a generator that fits the size.
+  if (!saved) HARNESSES[name].fromData(harnessOptions, data, dataOptions.size);
   const harness = createHarness(name, harnessOptions as never);
-  const totalEpochs = epochs ?? (steps === undefined ? DEFAULT_EPOCHS[name] : undefined);
-  if (!saved && schedule === undefined && (name === 'pix2pix' || name === 'cyclegan')) {
+  const totalEpochs = epochs ?? (steps === undefined ? HARNESSES[name].cli.epochs : undefined);
+  if (!saved && schedule === undefined && HARNESSES[name].cli.linearDecay) {
     // junyanz's lr_policy linear: half the epochs at the full rate, half decaying.
     const perEpoch = Math.max(1, Math.floor((data.dataset.size ?? 1) / batch));
     const total = totalEpochs ?? Math.max(1, Math.ceil(steps! / perEpoch));
@@ -323,6 +220,7 @@ export async function trainCommand(
       seed,
       out,
       resume: values.resume === true,
+      force: values.force === true,
       handleSignals: true,
       ...(steps !== undefined
         ? { steps }
@@ -362,8 +260,7 @@ export async function trainCommand(
 }
 
 export const trainCommandEntry: Command = {
-  summary:
-    'train a GAN harness (gan, cgan, pix2pix, cyclegan): run folder with checkpoints, samples and a report',
+  summary: `train a GAN harness (${HARNESS_NAMES.join(', ')}): run folder with checkpoints, samples and a report`,
   usage: trainUsage,
   async run(args) {
     try {

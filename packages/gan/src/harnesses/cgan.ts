@@ -1,11 +1,14 @@
 import { initWeights } from '@atelier/blocks';
 import { ArgumentError, describe, type Module, rng, ShapeError, tf } from '@atelier/core';
 import { ADVERSARIAL_KINDS, type AdversarialKind, adversarial } from '@atelier/losses';
+import { classFoldersLayout } from '../data/folder-layouts.js';
+import { IMAGE_SETS } from '../data/synthetic-sources.js';
 import { AuxiliaryDiscriminator } from '../nets/auxiliary-discriminator.js';
 import { ConditionalDiscriminator } from '../nets/conditional-discriminator.js';
 import { ConditionalGenerator } from '../nets/conditional-generator.js';
 import type { Harness, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
-import { checkImageBatch, dcganSizeOption, type ImageBatch } from './gan.js';
+import type { HarnessDescriptor } from './descriptor.js';
+import { checkImageBatch, DCGAN_FLAGS, dcganSizeOption, type ImageBatch } from './gan.js';
 import { boolOption, choiceOption, intOption, numberOption, readOptions } from './options.js';
 
 export interface CganOptions {
@@ -266,3 +269,35 @@ export function cgan(options: CganOptions): CganHarness {
     },
   };
 }
+
+export const cganDescriptor: HarnessDescriptor<CganOptions> = {
+  name: 'cgan',
+  summary: 'class-conditional GAN (Mirza & Osindero; AC-GAN with --auxiliary)',
+  resolve: resolveCgan as HarnessDescriptor['resolve'],
+  create: cgan,
+  flags: {
+    ...DCGAN_FLAGS,
+    auxiliary: { option: 'auxiliary', kind: 'true', help: 'AC-GAN: D also classifies' },
+    'lambda-class': {
+      option: 'lambdaClass',
+      kind: 'number',
+      help: 'weight of the class terms (1)',
+    },
+  },
+  data: {
+    default: 'synthetic:shapes',
+    synthetic: IMAGE_SETS,
+    folder: classFoldersLayout,
+  },
+  cli: { size: 64, batch: 64, epochs: 25 },
+  fromData(options, data, size) {
+    options.size ??= size;
+    options.channels ??= data.channels.image;
+    if (!data.classNames) {
+      const source = (data.description as { source?: string } | null)?.source ?? 'the data';
+      throw new ArgumentError(`cgan needs labelled data; ${source} has no classes`);
+    }
+    options.numClasses ??= data.classNames.length;
+    options.classNames ??= data.classNames;
+  },
+};

@@ -1,44 +1,34 @@
-import { GAN_NORMS, type GanNorm, INIT_TYPES, type InitType } from '@atelier/blocks';
 import { type Module, rng, ShapeError, tf } from '@atelier/core';
 import { gradientPenalty, l1 } from '@atelier/losses';
+import { unalignedLayout } from '../data/folder-layouts.js';
+import { PAIR_SETS } from '../data/synthetic-sources.js';
 import type { Harness, Json, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
 import { ImagePool } from '../training/image-pool.js';
-import { type GanMode, ganLoss, ganModeOption } from './gan-mode.js';
+import type { HarnessDescriptor } from './descriptor.js';
+import { type GanMode, ganLoss } from './gan-mode.js';
+import { createDiscriminator, createGenerator, parseNetG, sizeMultiple } from './junyanz-nets.js';
 import {
-  createDiscriminator,
-  createGenerator,
-  NET_D_NAMES,
-  type NetD,
-  type NetG,
-  type NetworkOptions,
-  parseNetG,
-  sizeMultiple,
-} from './junyanz-nets.js';
-import { boolOption, choiceOption, intOption, numberOption, readOptions } from './options.js';
+  ADAM_FLAGS,
+  ADAM_KEYS,
+  type AdamOptions,
+  GAN_MODE_FLAGS,
+  type JunyanzNetworkOptions,
+  NETWORK_FLAGS,
+  NETWORK_KEYS,
+  type ResolvedNetworks,
+  resolveAdam,
+  resolveGanMode,
+  resolveNetworks,
+} from './junyanz-options.js';
+import { intOption, numberOption, readOptions } from './options.js';
 import { checkPairBatch, type PairBatch } from './pix2pix.js';
 
-export interface CycleGanOptions {
+export interface CycleGanOptions extends JunyanzNetworkOptions, AdamOptions {
   /** Channels of domain A and B; default 3 each. */
   channelsA?: number;
   channelsB?: number;
   /** The image side the pools hold (the crop size); default 256. */
   size?: number;
-  /** Default 'resnet_9blocks'. */
-  netG?: NetG;
-  /** Default 'basic'. */
-  netD?: NetD;
-  nLayersD?: number;
-  ngf?: number;
-  ndf?: number;
-  /** Default 'instance'. */
-  norm?: GanNorm;
-  /** Default 'normal' with gain 0.02. */
-  initType?: InitType;
-  initGain?: number;
-  G?: NetworkOptions;
-  D?: NetworkOptions;
-  /** Dropout in the generators; default false (junyanz: --no_dropout for CycleGAN). */
-  dropout?: boolean;
   /** Default 'lsgan'. */
   ganMode?: GanMode;
   /** Cycle weights A -> B -> A and B -> A -> B; default 10 each. */
@@ -49,90 +39,41 @@ export interface CycleGanOptions {
   lambdaGP?: number;
   /** History pool size (0: none); default 50. */
   poolSize?: number;
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  seed?: number;
 }
+// Defaults: netG 'resnet_9blocks', netD 'basic', norm 'instance', no dropout (junyanz:
+// --no_dropout for CycleGAN).
 
 const KNOWN = [
   'channelsA',
   'channelsB',
   'size',
-  'netG',
-  'netD',
-  'nLayersD',
-  'ngf',
-  'ndf',
-  'norm',
-  'initType',
-  'initGain',
-  'G',
-  'D',
-  'dropout',
+  ...NETWORK_KEYS,
   'ganMode',
   'lambdaA',
   'lambdaB',
   'lambdaIdentity',
   'lambdaGP',
   'poolSize',
-  'lr',
-  'beta1',
-  'beta2',
-  'seed',
+  ...ADAM_KEYS,
 ] as const;
 
-export type ResolvedCycleGan = Required<Omit<CycleGanOptions, 'G' | 'D'>> & {
-  G: Required<NetworkOptions>;
-  D: Required<NetworkOptions>;
-};
-
-function networkOptions(
-  own: NetworkOptions | undefined,
-  base: Required<NetworkOptions>,
-  where: string,
-) {
-  const o = readOptions(own, where, ['norm', 'initType', 'initGain']);
-  return {
-    norm: choiceOption(o.norm, base.norm, GAN_NORMS, 'norm', where),
-    initType: choiceOption(o.initType, base.initType, INIT_TYPES, 'initType', where),
-    initGain: numberOption(o.initGain, base.initGain, 'initGain', where),
-  };
-}
+export type ResolvedCycleGan = Required<Omit<CycleGanOptions, 'G' | 'D'>> & ResolvedNetworks;
 
 export function resolveCycleGan(options?: CycleGanOptions): ResolvedCycleGan {
   const where = 'cyclegan';
   const o = readOptions(options, where, KNOWN);
-  const netG = o.netG ?? 'resnet_9blocks';
-  parseNetG(netG, where);
-  const base = {
-    norm: choiceOption(o.norm, 'instance', GAN_NORMS, 'norm', where),
-    initType: choiceOption(o.initType, 'normal', INIT_TYPES, 'initType', where),
-    initGain: numberOption(o.initGain, 0.02, 'initGain', where),
-  };
   return {
     channelsA: intOption(o.channelsA, 3, 'channelsA', where),
     channelsB: intOption(o.channelsB, 3, 'channelsB', where),
     size: intOption(o.size, 256, 'size', where),
-    netG,
-    netD: choiceOption(o.netD, 'basic', NET_D_NAMES, 'netD', where),
-    nLayersD: intOption(o.nLayersD, 3, 'nLayersD', where),
-    ngf: intOption(o.ngf, 64, 'ngf', where),
-    ndf: intOption(o.ndf, 64, 'ndf', where),
-    ...base,
-    G: networkOptions(o.G, base, `${where}: G`),
-    D: networkOptions(o.D, base, `${where}: D`),
-    dropout: boolOption(o.dropout, false, 'dropout', where),
-    ganMode: ganModeOption(o.ganMode, where, 'lsgan'),
+    ...resolveNetworks(o, where, { netG: 'resnet_9blocks', norm: 'instance', dropout: false }),
+    ganMode: resolveGanMode(o, where, 'lsgan'),
     lambdaA: numberOption(o.lambdaA, 10, 'lambdaA', where),
     lambdaB: numberOption(o.lambdaB, 10, 'lambdaB', where),
     lambdaIdentity: numberOption(o.lambdaIdentity, 0.5, 'lambdaIdentity', where),
     lambdaGP: numberOption(o.lambdaGP, 10, 'lambdaGP', where),
     poolSize: intOption(o.poolSize, 50, 'poolSize', where, 0),
-    lr: numberOption(o.lr, 2e-4, 'lr', where),
-    beta1: numberOption(o.beta1, 0.5, 'beta1', where),
-    beta2: numberOption(o.beta2, 0.999, 'beta2', where),
-    seed: intOption(o.seed, 0, 'seed', where, Number.MIN_SAFE_INTEGER),
+    ...resolveAdam(o, where),
   };
 }
 
@@ -299,3 +240,35 @@ export function cyclegan(options?: CycleGanOptions): CycleGanHarness {
     },
   };
 }
+
+export const cycleganDescriptor: HarnessDescriptor<CycleGanOptions> = {
+  name: 'cyclegan',
+  summary: 'unpaired translation between two domains (Zhu et al.)',
+  resolve: resolveCycleGan as HarnessDescriptor['resolve'],
+  create: cyclegan,
+  flags: {
+    ...NETWORK_FLAGS,
+    ...GAN_MODE_FLAGS,
+    ...ADAM_FLAGS,
+    'pool-size': { option: 'poolSize', kind: 'int', help: 'history pool of fakes (50; 0: none)' },
+    'lambda-a': { option: 'lambdaA', kind: 'number', help: 'cycle weight A -> B -> A (10)' },
+    'lambda-b': { option: 'lambdaB', kind: 'number', help: 'cycle weight B -> A -> B (10)' },
+    'lambda-identity': {
+      option: 'lambdaIdentity',
+      kind: 'number',
+      help: 'identity weight, relative to the cycle weights (0.5)',
+    },
+  },
+  data: {
+    default: 'synthetic:seasons',
+    synthetic: { seasons: PAIR_SETS.seasons },
+    pairPreprocess: 'separate',
+    folder: unalignedLayout,
+  },
+  cli: { size: 256, batch: 1, epochs: 200, linearDecay: true },
+  fromData(options, data, size) {
+    options.channelsA ??= data.channels.A;
+    options.channelsB ??= data.channels.B;
+    options.size ??= size;
+  },
+};

@@ -8,7 +8,10 @@ import {
   PENALTY_KINDS,
   type PenaltyKind,
 } from '@atelier/losses';
+import { imagesLayout } from '../data/folder-layouts.js';
+import { IMAGE_SETS } from '../data/synthetic-sources.js';
 import type { Harness, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
+import type { HarnessDescriptor, HarnessFlag } from './descriptor.js';
 import { choiceOption, intOption, numberOption, readOptions } from './options.js';
 
 export interface GanOptions {
@@ -250,3 +253,40 @@ export function gan(options?: GanOptions): GanHarness {
     },
   };
 }
+
+/** The DCGAN harnesses' flags (gan and cgan). */
+export const DCGAN_FLAGS: Record<string, HarnessFlag> = {
+  'latent-dim': { option: 'latentDim', kind: 'int', help: 'length of z (100)' },
+  ngf: { option: 'ngf', kind: 'int', help: "generator's width (64)" },
+  ndf: { option: 'ndf', kind: 'int', help: "discriminator's width (64)" },
+  loss: {
+    option: 'loss',
+    kind: 'string',
+    help: 'adversarial loss: nonSaturating, minimax, wasserstein, hinge, lsgan, relativistic',
+  },
+  lr: { option: 'lr', kind: 'number', help: "Adam's learning rate (2e-4)" },
+  beta1: { option: 'beta1', kind: 'number', help: "Adam's beta1 (0.5)" },
+};
+
+export const ganDescriptor: HarnessDescriptor<GanOptions> = {
+  name: 'gan',
+  summary: 'unconditional GAN on the DCGAN networks',
+  resolve: resolveGan as HarnessDescriptor['resolve'],
+  create: gan,
+  flags: {
+    ...DCGAN_FLAGS,
+    'n-critic': { option: 'nCritic', kind: 'int', help: 'critic updates per generator update' },
+    penalty: { option: 'penalty', kind: 'string', help: 'none, wgan-gp, r1, r2 or dragan' },
+    'lambda-gp': { option: 'lambdaGP', kind: 'number', help: 'gradient penalty weight (10)' },
+  },
+  data: {
+    default: 'synthetic:shapes',
+    synthetic: IMAGE_SETS,
+    folder: imagesLayout,
+  },
+  cli: { size: 64, batch: 64, epochs: 25 },
+  fromData(options, data, size) {
+    options.size ??= size;
+    options.channels ??= data.channels.image;
+  },
+};

@@ -1,45 +1,33 @@
-import { GAN_NORMS, type GanNorm, INIT_TYPES, type InitType } from '@atelier/blocks';
 import { describe, type Module, rng, ShapeError, tf } from '@atelier/core';
 import { gradientPenalty, l1 } from '@atelier/losses';
+import { alignedLayout } from '../data/folder-layouts.js';
+import { PAIR_SETS } from '../data/synthetic-sources.js';
 import type { Harness, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
-import { type GanMode, ganLoss, ganModeOption } from './gan-mode.js';
+import type { HarnessDescriptor } from './descriptor.js';
+import { type GanMode, ganLoss } from './gan-mode.js';
+import { createDiscriminator, createGenerator, parseNetG, sizeMultiple } from './junyanz-nets.js';
 import {
-  createDiscriminator,
-  createGenerator,
-  NET_D_NAMES,
-  type NetD,
-  type NetG,
-  type NetworkOptions,
-  parseNetG,
-  sizeMultiple,
-} from './junyanz-nets.js';
-import { boolOption, choiceOption, intOption, numberOption, readOptions } from './options.js';
+  ADAM_FLAGS,
+  ADAM_KEYS,
+  type AdamOptions,
+  GAN_MODE_FLAGS,
+  type JunyanzNetworkOptions,
+  NETWORK_FLAGS,
+  NETWORK_KEYS,
+  type ResolvedNetworks,
+  resolveAdam,
+  resolveGanMode,
+  resolveNetworks,
+} from './junyanz-options.js';
+import { choiceOption, intOption, numberOption, readOptions } from './options.js';
 
 export type Direction = 'AtoB' | 'BtoA';
 
-export interface Pix2PixOptions {
+export interface Pix2PixOptions extends JunyanzNetworkOptions, AdamOptions {
   /** Channels of the input side (junyanz's input_nc); default 3. */
   inChannels?: number;
   /** Channels of the output side (output_nc); default 3. */
   outChannels?: number;
-  /** Default 'unet_256'. */
-  netG?: NetG;
-  /** Default 'basic'. */
-  netD?: NetD;
-  /** PatchGAN layers when netD is 'n_layers'; default 3. */
-  nLayersD?: number;
-  ngf?: number;
-  ndf?: number;
-  /** Both networks' norm; default 'batch'. */
-  norm?: GanNorm;
-  /** Both networks' init; default 'normal' with gain 0.02. */
-  initType?: InitType;
-  initGain?: number;
-  /** Per-network overrides of norm and init. */
-  G?: NetworkOptions;
-  D?: NetworkOptions;
-  /** Dropout in the generator, pix2pix's only noise (junyanz: on unless --no_dropout); default true. */
-  dropout?: boolean;
   /** Default 'vanilla'. */
   ganMode?: GanMode;
   /** Weight of the L1 term; default 100. */
@@ -48,36 +36,19 @@ export interface Pix2PixOptions {
   lambdaGP?: number;
   /** 'AtoB' (default) maps the batch's A to B; 'BtoA' the other way. */
   direction?: Direction;
-  /** Adam: default lr 2e-4, beta1 0.5, beta2 0.999. */
-  lr?: number;
-  beta1?: number;
-  beta2?: number;
-  /** Seeds the initial weights; default 0. */
-  seed?: number;
 }
+// Defaults: netG 'unet_256', netD 'basic', norm 'batch', dropout on (pix2pix's only
+// noise; junyanz: on unless --no_dropout).
 
 const KNOWN = [
   'inChannels',
   'outChannels',
-  'netG',
-  'netD',
-  'nLayersD',
-  'ngf',
-  'ndf',
-  'norm',
-  'initType',
-  'initGain',
-  'G',
-  'D',
-  'dropout',
+  ...NETWORK_KEYS,
   'ganMode',
   'lambdaL1',
   'lambdaGP',
   'direction',
-  'lr',
-  'beta1',
-  'beta2',
-  'seed',
+  ...ADAM_KEYS,
 ] as const;
 
 /** A batch of aligned pairs, [N, H, W, C] in [-1, 1]. */
@@ -86,54 +57,20 @@ export interface PairBatch {
   B: tf.Tensor4D;
 }
 
-export type ResolvedPix2Pix = Required<Omit<Pix2PixOptions, 'G' | 'D'>> & {
-  G: Required<NetworkOptions>;
-  D: Required<NetworkOptions>;
-};
-
-function networkOptions(
-  own: NetworkOptions | undefined,
-  base: Required<NetworkOptions>,
-  where: string,
-): Required<NetworkOptions> {
-  const o = readOptions(own, where, ['norm', 'initType', 'initGain']);
-  return {
-    norm: choiceOption(o.norm, base.norm, GAN_NORMS, 'norm', where),
-    initType: choiceOption(o.initType, base.initType, INIT_TYPES, 'initType', where),
-    initGain: numberOption(o.initGain, base.initGain, 'initGain', where),
-  };
-}
+export type ResolvedPix2Pix = Required<Omit<Pix2PixOptions, 'G' | 'D'>> & ResolvedNetworks;
 
 export function resolvePix2Pix(options?: Pix2PixOptions): ResolvedPix2Pix {
   const where = 'pix2pix';
   const o = readOptions(options, where, KNOWN);
-  const netG = o.netG ?? 'unet_256';
-  parseNetG(netG, where);
-  const base = {
-    norm: choiceOption(o.norm, 'batch', GAN_NORMS, 'norm', where),
-    initType: choiceOption(o.initType, 'normal', INIT_TYPES, 'initType', where),
-    initGain: numberOption(o.initGain, 0.02, 'initGain', where),
-  };
   return {
     inChannels: intOption(o.inChannels, 3, 'inChannels', where),
     outChannels: intOption(o.outChannels, 3, 'outChannels', where),
-    netG,
-    netD: choiceOption(o.netD, 'basic', NET_D_NAMES, 'netD', where),
-    nLayersD: intOption(o.nLayersD, 3, 'nLayersD', where),
-    ngf: intOption(o.ngf, 64, 'ngf', where),
-    ndf: intOption(o.ndf, 64, 'ndf', where),
-    ...base,
-    G: networkOptions(o.G, base, `${where}: G`),
-    D: networkOptions(o.D, base, `${where}: D`),
-    dropout: boolOption(o.dropout, true, 'dropout', where),
-    ganMode: ganModeOption(o.ganMode, where, 'vanilla'),
+    ...resolveNetworks(o, where, { netG: 'unet_256', norm: 'batch', dropout: true }),
+    ganMode: resolveGanMode(o, where, 'vanilla'),
     lambdaL1: numberOption(o.lambdaL1, 100, 'lambdaL1', where),
     lambdaGP: numberOption(o.lambdaGP, 10, 'lambdaGP', where),
     direction: choiceOption(o.direction, 'AtoB', ['AtoB', 'BtoA'] as const, 'direction', where),
-    lr: numberOption(o.lr, 2e-4, 'lr', where),
-    beta1: numberOption(o.beta1, 0.5, 'beta1', where),
-    beta2: numberOption(o.beta2, 0.999, 'beta2', where),
-    seed: intOption(o.seed, 0, 'seed', where, Number.MIN_SAFE_INTEGER),
+    ...resolveAdam(o, where),
   };
 }
 
@@ -290,3 +227,38 @@ export function pix2pix(options?: Pix2PixOptions): Pix2PixHarness {
     },
   };
 }
+
+/** A generator that fits the data's size: unet_<size> where size is a power of two. */
+export function unetForSize(size: number): string {
+  return Number.isInteger(Math.log2(size)) && size >= 32 ? `unet_${size}` : 'resnet_9blocks';
+}
+
+export const pix2pixDescriptor: HarnessDescriptor<Pix2PixOptions> = {
+  name: 'pix2pix',
+  summary: 'paired image-to-image translation (Isola et al.)',
+  resolve: resolvePix2Pix as HarnessDescriptor['resolve'],
+  create: pix2pix,
+  flags: {
+    ...NETWORK_FLAGS,
+    ...GAN_MODE_FLAGS,
+    ...ADAM_FLAGS,
+    direction: { option: 'direction', kind: 'string', help: 'AtoB or BtoA' },
+    'lambda-l1': { option: 'lambdaL1', kind: 'number', help: 'weight of the L1 term (100)' },
+  },
+  data: {
+    default: 'synthetic:facades',
+    synthetic: {
+      facades: PAIR_SETS.facades,
+      shapes: PAIR_SETS.shapes,
+      sketches: PAIR_SETS.sketches,
+    },
+    pairPreprocess: 'shared',
+    folder: alignedLayout,
+  },
+  cli: { size: 256, batch: 1, epochs: 200, linearDecay: true },
+  fromData(options, data, size) {
+    options.inChannels ??= data.channels.A;
+    options.outChannels ??= data.channels.B;
+    options.netG ??= unetForSize(size);
+  },
+};
