@@ -18,10 +18,12 @@ export { readImage, type WriteImageOptions, writeImage } from './io/image-file.j
 export {
   type ImageFormat,
   type ImageInfo,
+  type ImageInfoOptions,
   imageInfo,
   MAX_IMAGE_PIXELS,
 } from './io/image-format.js';
 export { type ImageGridOptions, imageGrid } from './io/image-grid.js';
+export { DEFAULT_MAX_PIXELS, resolveMaxPixels } from './io/image-limits.js';
 export {
   fromSigned,
   fromUnit,

@@ -3,6 +3,7 @@ import { tf } from '../tfjs.js';
 import { decodeRgbaBrowser } from './image-browser-codecs.js';
 import { checkChannelCount, convertChannels, type ImageChannels } from './image-channels.js';
 import { imageInfo } from './image-format.js';
+import { resolveMaxPixels } from './image-limits.js';
 import { decodeRgbaNode } from './image-node-codecs.js';
 
 export interface DecodeImageOptions {
@@ -12,6 +13,12 @@ export interface DecodeImageOptions {
    * Conversions follow `convertChannels`.
    */
   channels?: ImageChannels;
+  /**
+   * The pixel budget: an image whose header declares more pixels is refused with a
+   * FormatError before anything is allocated. Default: ATELIER_MAX_PIXELS, else 2^26
+   * (8192 x 8192).
+   */
+  maxPixels?: number;
 }
 
 /**
@@ -22,7 +29,8 @@ export interface DecodeImageOptions {
  *
  * PNG: every colour type and bit depth (palette, grey, alpha, tRNS; 16 bit is scaled to
  * 8 bit as round(v * 255 / 65535)); JPEG: baseline and progressive, grey, colour and
- * CMYK. Corrupt or truncated bytes, other formats and images over 2^28 pixels throw a
+ * CMYK. Corrupt or truncated bytes, other formats, images over the pixel budget
+ * (`maxPixels`) and headers that declare more than the file can hold throw a
  * FormatError; the size is checked from the header before decoding.
  *
  * Node decodes PNGs with a checked decoder of our own over zlib (chunk CRCs, zlib's
@@ -40,10 +48,11 @@ export async function decodeImage(
     );
   }
   if (options.channels !== undefined) checkChannelCount(options.channels, 'decodeImage');
+  const maxPixels = resolveMaxPixels(options.maxPixels, 'decodeImage');
   let info: ReturnType<typeof imageInfo>;
   let rgba: Uint8Array;
   try {
-    info = imageInfo(bytes);
+    info = imageInfo(bytes, { maxPixels });
     rgba = __NODE__ ? await decodeRgbaNode(bytes, info) : await decodeRgbaBrowser(bytes, info);
   } catch (error) {
     if (error instanceof FormatError) {

@@ -5,11 +5,21 @@
  * allocated.
  */
 import { FormatError } from '../errors.js';
+import { overBudget, resolveMaxPixels } from './image-limits.js';
 
 export type ImageFormat = 'png' | 'jpeg';
 
-/** Images larger than this many pixels are refused as corrupt or hostile. */
+/**
+ * The most pixels an image may have at all (encoders refuse more); decoders refuse
+ * images over their pixel budget (image-limits.ts, 2^26 by default), which a user can
+ * raise up to this.
+ */
 export const MAX_IMAGE_PIXELS = 2 ** 28;
+
+export interface ImageInfoOptions {
+  /** The pixel budget: a header declaring more is refused (default 2^26, see image-limits.ts). */
+  maxPixels?: number;
+}
 
 export interface ImageInfo {
   format: ImageFormat;
@@ -49,16 +59,11 @@ function u16(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 8) | bytes[at + 1]!;
 }
 
-function checkSize(format: string, width: number, height: number): void {
+function checkSize(format: string, width: number, height: number, maxPixels: number): void {
   if (width < 1 || height < 1) {
     throw new FormatError(`${format} header gives an empty image (${width} x ${height})`);
   }
-  if (width * height > MAX_IMAGE_PIXELS) {
-    throw new FormatError(
-      `${format} header gives ${width} x ${height} pixels, more than the limit of ` +
-        `${MAX_IMAGE_PIXELS} (2^28): refusing to allocate it`,
-    );
-  }
+  if (width * height > maxPixels) throw overBudget(format, width, height, maxPixels);
 }
 
 /** Allowed bit depths per PNG colour type (PNG specification, table 11.1). */
@@ -70,7 +75,7 @@ const PNG_DEPTHS: Record<number, number[]> = {
   6: [8, 16],
 };
 
-function pngInfo(bytes: Uint8Array): ImageInfo {
+function pngInfo(bytes: Uint8Array, maxPixels: number): ImageInfo {
   // Signature (8), then IHDR: length (4) = 13, type (4), 13 bytes of data, CRC (4).
   if (bytes.length < 33) throw new FormatError(`truncated PNG: ${bytes.length} bytes, no header`);
   const ihdrType = String.fromCharCode(...bytes.subarray(12, 16));
@@ -87,7 +92,7 @@ function pngInfo(bytes: Uint8Array): ImageInfo {
       `corrupt PNG: colour type ${colorType} with bit depth ${bitDepth} is not a valid combination`,
     );
   }
-  checkSize('PNG', width, height);
+  checkSize('PNG', width, height, maxPixels);
   // Walk the chunks before the image data for a tRNS chunk (transparency).
   let transparent = colorType === 4 || colorType === 6;
   let at = 33;
@@ -108,7 +113,43 @@ function isStartOfFrame(marker: number): boolean {
   return marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 }
 
-function jpegInfo(bytes: Uint8Array): ImageInfo {
+/**
+ * The fewest bytes a Huffman-coded frame can take: every 8 x 8 block of every
+ * component codes its DC coefficient with a Huffman code of at least one bit (in a
+ * progressive file, in its first DC scan), whatever the content. A file shorter than
+ * this declares a frame it cannot hold, and is refused before a decoder allocates it.
+ */
+function minimumCodedBytes(bytes: Uint8Array, at: number, width: number, height: number): number {
+  const components = bytes[at + 7]!;
+  if (at + 8 + components * 3 > bytes.length) {
+    throw new FormatError('truncated JPEG: it ends inside its frame header');
+  }
+  const factors: [number, number][] = [];
+  for (let i = 0; i < components; i++) {
+    const hv = bytes[at + 9 + i * 3]!;
+    const h = hv >> 4;
+    const v = hv & 15;
+    if (h < 1 || h > 4 || v < 1 || v > 4) {
+      throw new FormatError(`corrupt JPEG: component ${i} has sampling factors ${h} x ${v}`);
+    }
+    factors.push([h, v]);
+  }
+  const hMax = Math.max(...factors.map(([h]) => h));
+  const vMax = Math.max(...factors.map(([, v]) => v));
+  let blocks = 0;
+  for (const [h, v] of factors) {
+    blocks +=
+      Math.ceil(Math.ceil((width * h) / hMax) / 8) * Math.ceil(Math.ceil((height * v) / vMax) / 8);
+  }
+  return Math.ceil(blocks / 8);
+}
+
+/** SOF markers of arithmetic coding (SOF9-SOF11, SOF13-SOF15), which can beat one bit a block. */
+function isArithmetic(marker: number): boolean {
+  return marker >= 0xc9 && marker !== 0xcc;
+}
+
+function jpegInfo(bytes: Uint8Array, maxPixels: number): ImageInfo {
   let at = 2;
   for (;;) {
     // Markers are 0xFF, any number of 0xFF fill bytes, then the marker code.
@@ -145,9 +186,16 @@ function jpegInfo(bytes: Uint8Array): ImageInfo {
       if (height === 0) {
         throw new FormatError('unsupported JPEG: the height is set later by a DNL marker');
       }
-      checkSize('JPEG', width, height);
+      checkSize('JPEG', width, height, maxPixels);
       if (components !== 1 && components !== 3 && components !== 4) {
         throw new FormatError(`corrupt JPEG: ${components} colour components`);
+      }
+      const minimum = isArithmetic(marker) ? 0 : minimumCodedBytes(bytes, at, width, height);
+      if (bytes.length < minimum) {
+        throw new FormatError(
+          `truncated JPEG: its header declares ${width} x ${height}, which takes at least ` +
+            `${minimum} bytes of image data (a bit per 8 x 8 block); the file has ${bytes.length}`,
+        );
       }
       // Four components are CMYK or YCCK, decoded to RGB.
       return { format: 'jpeg', width, height, channels: components === 1 ? 1 : 3, bitDepth: 8 };
@@ -158,11 +206,13 @@ function jpegInfo(bytes: Uint8Array): ImageInfo {
 
 /**
  * Reads format, size and channels from an encoded image's header, or throws a
- * FormatError saying what the bytes are instead.
+ * FormatError saying what the bytes are instead, or that the header declares more
+ * pixels than the budget (`maxPixels`, default 2^26) or than the file can hold.
  */
-export function imageInfo(bytes: Uint8Array): ImageInfo {
-  if (startsWith(bytes, PNG_SIGNATURE)) return pngInfo(bytes);
-  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return jpegInfo(bytes);
+export function imageInfo(bytes: Uint8Array, options: ImageInfoOptions = {}): ImageInfo {
+  const maxPixels = resolveMaxPixels(options.maxPixels, 'imageInfo');
+  if (startsWith(bytes, PNG_SIGNATURE)) return pngInfo(bytes, maxPixels);
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) return jpegInfo(bytes, maxPixels);
   if (bytes.length === 0) throw new FormatError('not an image: no bytes');
   // A few bytes that begin a signature are a file cut short, not another format.
   if (PNG_SIGNATURE.slice(0, bytes.length).every((b, i) => bytes[i] === b)) {

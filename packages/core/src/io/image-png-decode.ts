@@ -44,18 +44,13 @@ function inflateFailure(error: unknown, size: number): FormatError {
 }
 
 /**
- * Decodes a PNG to RGBA bytes. `maxPixels` is checked from the header, before the image
- * data is inflated or any pixel memory is allocated; `refuse` builds the error for an
- * image over it (the caller names the limit and how to raise it).
+ * Decodes a PNG to RGBA bytes. The caller checks the header's size against its pixel
+ * budget first (imageInfo); the inflate is bounded by the size the header declares, so
+ * memory follows the pixels the file really holds.
  */
-export function decodePng(
-  bytes: Uint8Array,
-  inflate: Inflate,
-  budget?: { maxPixels: number; refuse: (width: number, height: number) => Error },
-): DecodedPng {
+export function decodePng(bytes: Uint8Array, inflate: Inflate): DecodedPng {
   const chunks = readPngChunks(bytes);
   const { width, height } = chunks.header;
-  if (budget && width * height > budget.maxPixels) throw budget.refuse(width, height);
   const size = pngDataSize(chunks.header);
   let data: Uint8Array;
   try {
