@@ -49,7 +49,8 @@ describe('the harness table', () => {
       for (const [flag, spec] of Object.entries(d.flags)) {
         expect(spec.help.length, `--${flag} of ${name} has help`).toBeGreaterThan(3);
         // A value no option takes: refused for its value, never as an unknown option.
-        const resolve = () => d.resolve({ ...MINIMAL[name], [spec.option]: Symbol('bad') } as never);
+        const resolve = () =>
+          d.resolve({ ...MINIMAL[name], [spec.option]: Symbol('bad') } as never);
         expect(resolve, `--${flag} of ${name}`).toThrow(ArgumentError);
         expect(resolve, `--${flag} of ${name}`).not.toThrow(/unknown option/);
         const key = `${spec.option} ${spec.kind}`;

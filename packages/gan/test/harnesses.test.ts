@@ -41,6 +41,13 @@ const CASES: {
     batch: 4,
     terms: ['D', 'D_GP', 'G'],
   },
+  // Each penalty at the points its kind takes (R1, DRAGAN: real only; R2: fake only).
+  ...(['r1', 'r2', 'dragan'] as const).map((penalty) => ({
+    name: 'gan' as const,
+    options: { size: 32, ngf: 4, ndf: 4, latentDim: 8, penalty },
+    batch: 4,
+    terms: ['D', 'D_GP', 'G'],
+  })),
   {
     name: 'cgan',
     options: { size: 32, ngf: 4, ndf: 4, latentDim: 8, numClasses: 4 },

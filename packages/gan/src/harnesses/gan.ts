@@ -113,6 +113,29 @@ export function checkImageBatch(
   return b as ImageBatch;
 }
 
+/**
+ * The samples a penalty kind is taken at, and no others (gradientPenalty refuses what
+ * a kind does not use): WGAN-GP real and fake, R1 and DRAGAN real, R2 fake. The random
+ * kinds draw from the step's stream.
+ */
+function penaltySamples(
+  kind: PenaltyKind,
+  real: tf.Tensor4D,
+  fake: tf.Tensor4D,
+  ctx: StepContext,
+): Parameters<typeof gradientPenalty>[1] {
+  switch (kind) {
+    case 'wgan-gp':
+      return { kind, real, fake, rng: ctx.rng };
+    case 'dragan':
+      return { kind, real, rng: ctx.rng };
+    case 'r1':
+      return { kind, real };
+    case 'r2':
+      return { kind, fake };
+  }
+}
+
 /** Rows of fixed noise for the sample grids, so every grid shows the same z. */
 const SAMPLE_COLUMNS = 4;
 
@@ -167,12 +190,10 @@ export function gan(options?: GanOptions): GanHarness {
       D: adversarial.discriminator(o.loss, logits(real), logits(fake)) as tf.Scalar,
     };
     if (o.penalty !== 'none') {
-      terms.D_GP = gradientPenalty((x) => logits(x as tf.Tensor4D), {
-        kind: o.penalty,
-        real,
-        fake,
-        rng: ctx.rng,
-      }) as tf.Scalar;
+      terms.D_GP = gradientPenalty(
+        (x) => logits(x as tf.Tensor4D),
+        penaltySamples(o.penalty, real, fake, ctx),
+      ) as tf.Scalar;
     }
     return terms;
   };
