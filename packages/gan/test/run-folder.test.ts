@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArgumentError } from '@atelier/core';
+import { ArgumentError, FormatError, saveCheckpoint } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { afterAll, expect, it } from 'vitest';
 import { parseMetrics, type TrainOptions, train } from '../src/index.js';
@@ -102,6 +102,30 @@ describeBackends(
       // Started over: one step, not a resumed third.
       expect(over.step).toBe(1);
       expect(over.metrics.map((m) => m.step)).toEqual([1]);
+    });
+
+    it('resuming a damaged run is a FormatError naming the file, not a crash', async () => {
+      const out = folder();
+      await run(out);
+      writeFileSync(join(out, 'config.json'), '{"harness": "toy", "tr');
+      const error = await run(out, { resume: true, steps: 3 }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(FormatError);
+      expect((error as Error).message).toContain(join(out, 'config.json'));
+      // A checkpoint whose trainer state lacks fields (written by something else).
+      rmSync(join(out, 'config.json'));
+      const h = toyHarness();
+      await saveCheckpoint(join(out, 'checkpoint.safetensors'), {
+        modules: h.modules,
+        optimizers: { G: h.optimizers.G!.optimizer, D: h.optimizers.D!.optimizer },
+        step: 1,
+        extra: { harness: 'toy', batch: 2, seed: 0 },
+      });
+      h.dispose();
+      const state = await run(out, { resume: true, steps: 3 }).catch((e: unknown) => e);
+      expect(state).toBeInstanceOf(FormatError);
+      expect((state as Error).message).toMatch(
+        /checkpoint\.safetensors is damaged: .*elapsed undefined/,
+      );
     });
   },
   { only: ['cpu'] },

@@ -1,6 +1,7 @@
 import {
   ArgumentError,
   AtelierError,
+  FormatError,
   removeStaleTemporaries,
   type tf,
   writeFileAtomic,
@@ -122,7 +123,9 @@ export class RunFolder {
     try {
       return JSON.parse(text);
     } catch (error) {
-      throw new ArgumentError(`${this.file(name)} is not JSON: ${(error as Error).message}`);
+      throw new FormatError(
+        `${this.file(name)} is damaged: not JSON (${(error as Error).message})`,
+      );
     }
   }
 

@@ -2,6 +2,7 @@ import {
   ArgumentError,
   currentBackend,
   describe,
+  FormatError,
   loadCheckpoint,
   type Module,
   type RngState,
@@ -109,6 +110,23 @@ interface TrainState {
   harnessState: Json;
   randomStates: Record<string, RngState>;
   lastLosses: Record<string, number>;
+}
+
+/** The trainer's part of a checkpoint, checked field by field: a damaged one is a FormatError. */
+function checkTrainState(extra: unknown, file: string): TrainState {
+  const damaged = (field: string, value: unknown) =>
+    new FormatError(`train: ${file} is damaged: its trainer state has ${field} ${describe(value)}`);
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra))
+    throw damaged('no record, but', extra);
+  const state = extra as Partial<TrainState>;
+  if (typeof state.harness !== 'string') throw damaged('harness', state.harness);
+  for (const key of ['batch', 'seed', 'elapsed'] as const)
+    if (typeof state[key] !== 'number') throw damaged(key, state[key]);
+  for (const key of ['position', 'schedule'] as const) {
+    const v = state[key];
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw damaged(key, v);
+  }
+  return state as TrainState;
 }
 
 function positiveInt(value: unknown, name: string, fallback: number, min = 1): number {
@@ -251,8 +269,8 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
           modules: checkpointModules,
           optimizers,
         });
-        const state = info.extra as TrainState;
-        if (state?.harness !== harness.name) {
+        const state = checkTrainState(info.extra, folder.checkpoint);
+        if (state.harness !== harness.name) {
           throw new StateDictError(
             `train: the checkpoint was written by the '${String(state?.harness)}' harness; this run is '${harness.name}'`,
           );
