@@ -263,4 +263,61 @@ describe('atelier style', () => {
     expect(r.stderr).toMatch(/wrote 2 frames/);
     expect(await imageShape(join(out, 'frame_0002.png'))).toEqual([12, 12, 3]);
   });
+
+  it('video: multi-pass with long-term references, progress per pass and frame, and --resume', async () => {
+    const { encodePng, tf } = await import('@atelier/core');
+    const { encodeFlo } = await import('@atelier/datasets');
+    const frames = join(dir, 'frames3');
+    const flow = join(dir, 'flow3');
+    mkdirSync(frames);
+    mkdirSync(flow);
+    const zero = encodeFlo({ width: 12, height: 12, data: new Float32Array(12 * 12 * 2) });
+    for (let i = 1; i <= 3; i++) {
+      const f = tf.randomUniform([12, 12, 3], 0, 255, 'float32', i) as any;
+      writeFileSync(join(frames, `f_${i}.png`), await encodePng(tf.round(f) as any));
+      for (let j = 1; j < i; j++) {
+        writeFileSync(join(flow, `backward_${i}_${j}.flo`), zero);
+        writeFileSync(join(flow, `forward_${j}_${i}.flo`), zero);
+      }
+    }
+    const out = join(dir, 'styled3');
+    const flags = [
+      'style',
+      'video',
+      '--frames',
+      frames,
+      '--flow',
+      flow,
+      '--style',
+      join(samples, 'coffee.png'),
+      '--size',
+      '12',
+      '--iterations',
+      '2',
+      '--passes',
+      '3',
+      '--long-term',
+      '1,2',
+      '--backend',
+      'cpu',
+      '--out',
+      out,
+    ];
+    const r = await atelier(...flags);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/pass 3\/3 frame 3 \[#+\] 9\/9 100% .* frame\/s/);
+    expect(r.stderr).toMatch(/wrote 3 frames .*3 passes/);
+    for (const pass of ['1', '2'])
+      expect(existsSync(join(out, 'passes', pass, 'frame_0003.png'))).toBe(true);
+    expect(await imageShape(join(out, 'frame_0001.png'))).toEqual([12, 12, 3]);
+    // Everything is there: a resumed run computes nothing.
+    const again = await atelier(...flags, '--resume');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/pass 3\/3 frame 3 \(resumed\)/);
+    const other = await atelier(...flags.map((f) => (f === '3' ? '5' : f)), '--resume');
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(
+      /--resume: the run in .* was started with other settings \(passes\)/,
+    );
+  });
 });

@@ -97,12 +97,23 @@ export type {
   OptimizeResult,
 } from './optim/objective.js';
 // Video
-export { resizeFlow, warpPrevious } from './video/flow.js';
+export { blendInit } from './video/blend-init.js';
+export { composeFlows, resizeFlow, warpPrevious } from './video/flow.js';
+export type {
+  FlowFunction,
+  FrameRef,
+  VideoFrameInput,
+  VideoSource,
+} from './video/frame-sequence.js';
+export {
+  type FolderFrameStoreOptions,
+  folderFrameStore,
+  type VideoFrameStore,
+} from './video/frame-store.js';
+export { closestFirstMasks } from './video/long-term-masks.js';
 export {
   type StylizeVideoOptions,
   type StylizeVideoResult,
   stylizeVideo,
-  type VideoFrameInput,
-  type VideoFrameResult,
-  type VideoSource,
 } from './video/stylize-video.js';
+export type { VideoFrameResult, VideoProgress, VideoStep } from './video/video-run.js';

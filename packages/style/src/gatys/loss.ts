@@ -14,9 +14,10 @@ export interface StyleTerm {
   guides?: Record<string, tf.Tensor4D>;
 }
 
+/** One reference frame of the temporal loss (Ruder et al.: one per j in J). */
 export interface TemporalTerm {
   weight: number;
-  /** The previous stylised frame warped into this one, [1, H, W, 3] in [0, 1]. */
+  /** The reference stylised frame warped into this one, [1, H, W, 3] in [0, 1]. */
   warped: tf.Tensor4D;
   /** Per-pixel reliability [1, H, W, 1] (occlusion mask). */
   mask?: tf.Tensor4D;
@@ -32,7 +33,8 @@ export interface LossSetup {
   contentTargets: Record<string, tf.Tensor4D>;
   styles: StyleTerm[];
   tvWeight: number;
-  temporal?: TemporalTerm;
+  /** The temporal terms, one per reference frame (video). */
+  temporal?: TemporalTerm[];
   normalizeGradients: boolean;
 }
 
@@ -60,7 +62,7 @@ function weighted(x: tf.Tensor, weight: number, normalize: boolean): tf.Tensor {
  *   Σ_l α_l mean((F_l - P_l)²)                        content
  * + Σ_terms Σ_l β_l mean((G_l - A_l)²)                style (global or guided Gram)
  * + γ Σ (Δx² + Δy²)                                   smoothness (TV)
- * + τ mean(c · (x - ω(x_prev))²)                      temporal (video)
+ * + Σ_j τ_j mean(c_j · (x - ω_j(x_j))²)               temporal (video, per reference j)
  * With normalizeGradients each content and style term's gradient is L1-normalised and
  * scaled by its weight instead (the values stay as above).
  */
@@ -89,12 +91,10 @@ export function gatysLoss(x: tf.Tensor4D, setup: LossSetup): LossParts {
       ? tf.mul(totalVariation(x, { kind: 'squared', reduction: 'sum' }), setup.tvWeight)
       : zero
   ) as tf.Scalar;
-  const t = setup.temporal;
-  const temporal = (
-    t && t.weight > 0
-      ? tf.mul(temporalLoss(x, t.warped, t.mask ? { mask: t.mask } : {}), t.weight)
-      : zero
-  ) as tf.Scalar;
+  const temporalTerms = (setup.temporal ?? [])
+    .filter((t) => t.weight > 0)
+    .map((t) => tf.mul(temporalLoss(x, t.warped, t.mask ? { mask: t.mask } : {}), t.weight));
+  const temporal = (temporalTerms.length ? tf.addN(temporalTerms) : zero) as tf.Scalar;
   const total = tf.addN([content, style, tv, temporal]) as tf.Scalar;
   return { content, style, tv, temporal, total };
 }
@@ -121,8 +121,8 @@ export function disposeSetup(setup: LossSetup): void {
     tf.dispose(Object.values(term.targets));
     if (term.guides) tf.dispose(Object.values(term.guides));
   }
-  if (setup.temporal) {
-    tf.dispose(setup.temporal.warped);
-    if (setup.temporal.mask) tf.dispose(setup.temporal.mask);
+  for (const t of setup.temporal ?? []) {
+    tf.dispose(t.warped);
+    if (t.mask) tf.dispose(t.mask);
   }
 }

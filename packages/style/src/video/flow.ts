@@ -53,3 +53,17 @@ export function warpPrevious(
     return { warped, mask };
   });
 }
+
+/**
+ * The flow a → c from a → b [H, W, 2] and b → c (both at the same size): a pixel p of a
+ * lands at q = p + ab(p) in b, then at q + bc(q), so ac(p) = ab(p) + bc(q), bc read
+ * bilinearly (border clamped). Exact wherever ab lands on b's pixels through visible
+ * surfaces; it chains the consecutive flows of a video into long-range ones.
+ */
+export function composeFlows(ab: tf.Tensor3D, bc: tf.Tensor3D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const a = tf.expandDims(ab, 0) as tf.Tensor4D;
+    const carried = warp(tf.expandDims(bc, 0) as tf.Tensor4D, a, { padding: 'border' });
+    return tf.squeeze(tf.add(a, carried), [0]) as tf.Tensor3D;
+  });
+}

@@ -1,288 +1,235 @@
 import { TransformerNet } from '@atelier/blocks';
-import { ArgumentError, describe, tf } from '@atelier/core';
-import { type Dataset, videoFrames } from '@atelier/datasets';
-import { isFeatureNetwork } from '../features/feature-network.js';
+import { ArgumentError, describe, type tf } from '@atelier/core';
+import { type FeatureNetwork, isFeatureNetwork } from '../features/feature-network.js';
 import { randomNetwork } from '../features/random-network.js';
-import { runTransformer } from '../feedforward/run-transformer.js';
-import type { LossValues } from '../gatys/evaluate.js';
-import { type StylizeOptions, type StylizeProgress, stylize } from '../gatys/stylize.js';
-import { fitSize, resizeImage, resizeMask } from '../image/resize.js';
+import type { StylizeOptions } from '../gatys/stylize.js';
 import { finiteNumber, integerArg, optionsArg, seedArg } from '../validate.js';
-import { checkFlow, resizeFlow, warpPrevious } from './flow.js';
-
-/** One frame: RGB [H, W, 3] in [0, 255], with the optical flows to and from the previous frame. */
-export interface VideoFrameInput {
-  frame: tf.Tensor3D;
-  /** Flow from this frame to the previous one [H, W, 2] (u, v in pixels): it warps the previous output here. */
-  flowBackward?: tf.Tensor3D;
-  /** Flow from the previous frame to this one; with flowBackward it gives the occlusion mask. */
-  flowForward?: tf.Tensor3D;
-}
-
-/**
- * Frames as a folder of numbered images (Node; with `flowDir`, the .flo files
- * artistic-videos names backward_{t}_{t-1}.flo and forward_{t-1}_{t}.flo, read by
- * @atelier/datasets' videoFrames), a Dataset of videoFrames' elements, or an (async)
- * iterable of frames or tensors [H, W, 3]. Frames are consumed in order, one at a time;
- * those read from a folder or a dataset are disposed after use, the caller's are not.
- */
-export type VideoSource =
-  | string
-  | Dataset<VideoFrameInput>
-  | Iterable<VideoFrameInput | tf.Tensor3D>
-  | AsyncIterable<VideoFrameInput | tf.Tensor3D>;
-
-export interface VideoFrameResult {
-  index: number;
-  /** The stylised frame [h, w, 3] in [0, 255]; disposed after onFrame returns unless `keep`. */
-  image: tf.Tensor3D;
-  /** The loss terms (optimisation only). */
-  losses?: LossValues;
-}
+import { feedforwardVideo } from './feedforward-video.js';
+import { type FlowFunction, FrameSequence, type VideoSource } from './frame-sequence.js';
+import type { VideoFrameStore } from './frame-store.js';
+import { relativeIndices } from './long-term-masks.js';
+import { multiPass } from './multi-pass.js';
+import { singlePass } from './single-pass.js';
+import type { VideoFrameResult, VideoProgress, VideoRun, VideoStep } from './video-run.js';
 
 export interface StylizeVideoOptions
   extends Omit<StylizeOptions, 'content' | 'init' | 'initImage' | 'onProgress' | 'imageEvery'> {
   /**
-   * 'optimize' (Ruder et al.: per-frame optimisation from the previous output warped by
-   * the flow, with the temporal loss; default without a model) or 'feedforward' (a
-   * trained TransformerNet frame by frame; default with `model`).
+   * 'optimize' (Ruder et al.: per-frame optimisation with the temporal loss; default
+   * without a model) or 'feedforward' (a trained TransformerNet frame by frame; default
+   * with `model`).
    */
   method?: 'optimize' | 'feedforward';
   /** Feed-forward: the trained network. */
   model?: TransformerNet;
-  /** Flow folder for a frames folder (see VideoSource). */
+  /** Folder of .flo files (see VideoSource, FrameSequence): consecutive and long-range flows. */
   flowDir?: string;
+  /** Flow between any two frames computed by the caller (see FlowFunction); tried first. */
+  flow?: FlowFunction;
   /**
-   * Weight of the temporal loss mean(c · (x - ω(x_prev))²) on [0, 1] pixels; default the
-   * preset's (Ruder et al.'s 1e3 on Caffe pixels rescaled for VGG; 1e6 for the embedded
-   * network, which keeps a static scene still). 0 keeps only the warped initialisation.
+   * Weight of each temporal term mean(c_j · (x − ω_j(x_j))²) on [0, 1] pixels; default
+   * the preset's (Ruder et al.'s 1e3 on Caffe pixels rescaled for VGG; 1e6 for the
+   * embedded network), halved with several passes (artistic-videos: 5e2 against 1e3).
+   * 0 keeps only the warped initialisation.
    */
   temporalWeight?: number;
-  /** Iterations of the first frame (artistic-videos spends more on it); default `iterations`. */
+  /**
+   * J, the frame offsets of the temporal loss (Ruder et al.'s long-term consistency):
+   * frame t is held to the results of frames t − j (t + j in backward passes), each
+   * mask reduced by those of nearer frames. Default [1] (short-term); the paper's
+   * long-term choice is [1, 10, 20, 40].
+   */
+  longTerm?: number[];
+  /**
+   * Passes over the sequence (Ruder et al.'s multi-pass algorithm, alternating forward
+   * and backward; their default 15). Default 1, the single-pass algorithm. With more
+   * than one, the frames of a stream are all read into memory.
+   */
+  passes?: number;
+  /** Multi-pass: the first pass with the temporal loss (default ceil(passes / 2): 8 of 15). */
+  temporalFrom?: number;
+  /** Multi-pass: weight of the warped neighbour in a frame's starting image (1). */
+  blendWeight?: number;
+  /** Iterations per frame (per pass); default stylize's 500 in one pass, 100 per pass in several. */
+  iterations?: number;
+  /** Single pass: iterations of the first frame (artistic-videos spends more on it); default `iterations`. */
   firstIterations?: number;
   /**
    * Feed-forward only: blend each output with the previous output warped by the flow,
-   * y ← (1 - α c) y + α c ω(y_prev), c the occlusion mask; α in [0, 1), default 0 (off).
+   * y ← (1 − α c) y + α c ω(y_prev), c the occlusion mask; α in [0, 1), default 0 (off).
    */
   smoothing?: number;
-  /** Called with each stylised frame, in order (write it out here). */
+  /** Where results go as they finish, per pass and frame (e.g. folderFrameStore): the checkpoint. */
+  store?: VideoFrameStore;
+  /** Take the results the store already has instead of computing them (continue an interrupted run). */
+  resume?: boolean;
+  /** Called with each frame of the last pass (in that pass's order). */
   onFrame?: (frame: VideoFrameResult) => unknown;
-  /** Keep the images (returned in `images`); default true without onFrame, false with it. */
+  /** Called after each frame of each pass. */
+  onStep?: (step: VideoStep) => unknown;
+  /** Keep the last pass's images (returned in `images`); default true without onFrame, false with it. */
   keep?: boolean;
   /** Progress within a frame's optimisation. */
-  onProgress?: (progress: StylizeProgress & { frame: number }) => unknown;
+  onProgress?: (progress: VideoProgress) => unknown;
 }
 
 export interface StylizeVideoResult {
   frames: number;
-  /** The stylised frames when kept. */
+  /** The stylised frames when kept, in frame order. */
   images: tf.Tensor3D[];
   stopped: boolean;
 }
 
 const FN = 'stylizeVideo';
 
-function isFrameInput(x: unknown): x is VideoFrameInput {
-  return x !== null && typeof x === 'object' && (x as VideoFrameInput).frame instanceof tf.Tensor;
-}
-
-async function* framesOf(
-  source: VideoSource,
-  flowDir: string | undefined,
-): AsyncGenerator<{ item: VideoFrameInput; owned: boolean }> {
-  if (typeof source === 'string') {
-    const ds = await videoFrames({ dir: source, range: 'byte', ...(flowDir ? { flowDir } : {}) });
-    for await (const f of ds) yield { item: f, owned: true };
-    return;
-  }
-  const isDataset = source !== null && typeof source === 'object' && 'randomAccess' in source;
-  if (
-    source === null ||
-    typeof source !== 'object' ||
-    (!(Symbol.asyncIterator in source) && !(Symbol.iterator in source))
-  ) {
-    throw new ArgumentError(
-      `${FN}: frames must be a folder path, a Dataset of frames, or an iterable of { frame, flowBackward?, flowForward? } or tensors, got ${describe(source)}`,
-    );
-  }
-  for await (const x of source as AsyncIterable<unknown>) {
-    if (x instanceof tf.Tensor) yield { item: { frame: x as tf.Tensor3D }, owned: isDataset };
-    else if (isFrameInput(x)) yield { item: x, owned: isDataset };
-    else {
-      throw new ArgumentError(
-        `${FN}: a frame must be a tensor [H, W, 3] or { frame, flowBackward?, flowForward? }, got ${describe(x)}`,
-      );
-    }
-  }
-}
-
-function disposeFrame(f: VideoFrameInput): void {
-  tf.dispose([f.frame, f.flowBackward, f.flowForward].filter((t) => t !== undefined));
-}
+const VIDEO_KEYS = [
+  'method',
+  'model',
+  'flowDir',
+  'flow',
+  'temporalWeight',
+  'longTerm',
+  'passes',
+  'temporalFrom',
+  'blendWeight',
+  'iterations',
+  'firstIterations',
+  'smoothing',
+  'store',
+  'resume',
+  'onFrame',
+  'onStep',
+  'keep',
+  'onProgress',
+  'network',
+  'size',
+] as const;
 
 /**
  * Video style transfer. 'optimize' follows Ruder et al. ("Artistic style transfer for
- * videos", single pass): each frame is optimised (stylize, same options) starting from
- * the previous stylised frame warped by the backward flow, with the short-term temporal
- * loss against that warped frame, weighted per pixel by the occlusion mask of the
- * forward–backward check (ones when only one flow is known; zero flow when none).
- * 'feedforward' runs a trained TransformerNet on every frame, optionally blended with
- * the warped previous output. Frames stream through `onFrame`.
+ * videos", GCPR 2016; IJCV 2018): each frame is optimised (stylize, same options) from
+ * the previous result warped by the optical flow, with the temporal loss against the
+ * results of the frames in J warped into it, weighted per pixel by the occlusion masks
+ * of the forward–backward check combined closest-first (see longTerm); with `passes`
+ * > 1, the multi-pass algorithm (see multiPass). 'feedforward' runs a trained
+ * TransformerNet on every frame, optionally blended with the warped previous output.
+ * Results stream through `onFrame` and `store`; with `resume` the store's are reused.
  */
 export async function stylizeVideo(
   frames: VideoSource,
   options: StylizeVideoOptions,
 ): Promise<StylizeVideoResult> {
   const o = optionsArg(FN, options);
+  const method = methodOf(o);
+  const sequence = await FrameSequence.open(frames, { flowDir: o.flowDir, flow: o.flow });
+  const images: tf.Tensor3D[] = [];
+  const keep = o.keep ?? o.onFrame === undefined;
+  let network: FeatureNetwork | undefined;
+  try {
+    if (method === 'feedforward') {
+      const smoothing = finiteNumber(FN, 'smoothing', o.smoothing ?? 0, { min: 0, max: 0.999 });
+      const r = await feedforwardVideo({
+        sequence,
+        model: o.model!,
+        smoothing,
+        keep,
+        images,
+        signal: o.signal,
+        onFrame: o.onFrame,
+        onStep: o.onStep,
+      });
+      return { ...r, images };
+    }
+    network = o.network ?? randomNetwork({ seed: seedArg(FN, o.seed) });
+    const run = resolveRun(o, sequence, network, keep, images);
+    const r = run.passes > 1 ? await multiPass(run) : await singlePass(run);
+    if (run.passes > 1 && run.passes % 2 === 0) images.reverse();
+    return { ...r, images };
+  } catch (error) {
+    for (const image of images) image.dispose();
+    throw error;
+  } finally {
+    sequence.dispose();
+    if (network && network !== o.network) network.dispose();
+  }
+}
+
+function methodOf(o: StylizeVideoOptions): 'optimize' | 'feedforward' {
   const method = o.method ?? (o.model ? 'feedforward' : 'optimize');
   if (method !== 'optimize' && method !== 'feedforward') {
     throw new ArgumentError(
       `${FN}: method must be 'optimize' or 'feedforward', got ${describe(method)}`,
     );
   }
-  if (method === 'feedforward' && !(o.model instanceof TransformerNet)) {
-    throw new ArgumentError(
-      `${FN}: 'feedforward' needs model, a TransformerNet (see loadTransformer), got ${describe(o.model)}`,
-    );
-  }
-  if (o.network !== undefined && !isFeatureNetwork(o.network)) {
+  if (method === 'feedforward') {
+    if (!(o.model instanceof TransformerNet)) {
+      throw new ArgumentError(
+        `${FN}: 'feedforward' needs model, a TransformerNet (see loadTransformer), got ${describe(o.model)}`,
+      );
+    }
+    if ((o.passes ?? 1) !== 1 || (o.longTerm && o.longTerm.join() !== '1')) {
+      throw new ArgumentError(
+        `${FN}: passes and longTerm are for 'optimize'; 'feedforward' runs one pass with smoothing`,
+      );
+    }
+  } else if (o.network !== undefined && !isFeatureNetwork(o.network)) {
     throw new ArgumentError(`${FN}: network must be a feature network, got ${describe(o.network)}`);
   }
-  const smoothing = finiteNumber(FN, 'smoothing', o.smoothing ?? 0, { min: 0, max: 0.999 });
-  if (o.temporalWeight !== undefined) {
-    finiteNumber(FN, 'temporalWeight', o.temporalWeight, { min: 0 });
-  }
-  const network =
-    method === 'optimize' ? (o.network ?? randomNetwork({ seed: seedArg(FN, o.seed) })) : undefined;
-  const ownsNetwork = method === 'optimize' && o.network === undefined;
-  const preset = network?.presets[o.preset ?? network.defaultPreset];
-  if (network && !preset) {
-    if (ownsNetwork) network.dispose();
+  return method;
+}
+
+function resolveRun(
+  o: StylizeVideoOptions,
+  sequence: FrameSequence,
+  network: FeatureNetwork,
+  keep: boolean,
+  images: tf.Tensor3D[],
+): VideoRun {
+  const preset = network.presets[o.preset ?? network.defaultPreset];
+  if (!preset) {
     throw new ArgumentError(
       `${FN}: ${network.kind} has no preset ${describe(o.preset)}; its presets are ${Object.keys(network.presets).join(', ')}`,
     );
   }
-  const temporalWeight = finiteNumber(
-    FN,
-    'temporalWeight',
-    o.temporalWeight ?? preset?.temporalWeight ?? 0,
-    { min: 0 },
-  );
-  const keep = o.keep ?? o.onFrame === undefined;
-  const images: tf.Tensor3D[] = [];
-  let previous: tf.Tensor4D | undefined; // the last output, [1, h, w, 3] in [0, 1]
-  let index = 0;
-  let stopped = false;
-  try {
-    for await (const { item, owned } of framesOf(frames, o.flowDir)) {
-      try {
-        const frame = item.frame;
-        if (frame.rank !== 3 || frame.shape[2] !== 3) {
-          throw new ArgumentError(
-            `${FN}: frame ${index} must be RGB [H, W, 3], got ${describe(frame)}`,
-          );
-        }
-        const backward = item.flowBackward
-          ? checkFlow(item.flowBackward, frame, `frame ${index}'s flowBackward`)
-          : undefined;
-        const forward = item.flowForward
-          ? checkFlow(item.flowForward, frame, `frame ${index}'s flowForward`)
-          : undefined;
-        const [H, W] = frame.shape;
-        const side = o.size ?? Math.min(512, Math.max(H, W));
-        const outSize =
-          method === 'optimize'
-            ? fitSize(H, W, integerArg(FN, 'size', side, 8))
-            : ([H, W] as [number, number]);
-        let temporal: { warped: tf.Tensor4D; mask: tf.Tensor4D } | undefined;
-        if (previous) {
-          if (previous.shape[1] !== outSize[0] || previous.shape[2] !== outSize[1]) {
-            throw new ArgumentError(
-              `${FN}: frame ${index} is ${H}x${W}, not the size of the frames before it`,
-            );
-          }
-          const b = backward ? resizeFlow(backward, outSize) : undefined;
-          const f = forward && backward ? resizeFlow(forward, outSize) : undefined;
-          temporal = warpPrevious(previous, b, f);
-          tf.dispose([b, f].filter((t) => t !== undefined));
-        }
-        let image: tf.Tensor3D;
-        let losses: LossValues | undefined;
-        try {
-          if (method === 'optimize') {
-            const frameIndex = index;
-            const initImage = temporal
-              ? tf.tidy(() => tf.mul(tf.squeeze(temporal!.warped, [0]), 255) as tf.Tensor3D)
-              : undefined;
-            const { onProgress: _frameProgress, ...shared } = o;
-            const result = await stylize(
-              {
-                ...shared,
-                content: frame,
-                network: network!,
-                size: side,
-                iterations:
-                  index === 0 && o.firstIterations !== undefined
-                    ? integerArg(FN, 'firstIterations', o.firstIterations, 0)
-                    : (o.iterations ?? 500),
-                ...(initImage ? { init: 'image' as const, initImage } : {}),
-                ...(o.onProgress
-                  ? {
-                      onProgress: (p: StylizeProgress) =>
-                        o.onProgress!({ ...p, frame: frameIndex }),
-                    }
-                  : {}),
-              },
-              {
-                extend(setup, size) {
-                  if (!temporal || temporalWeight === 0) return;
-                  setup.temporal = {
-                    weight: temporalWeight,
-                    warped: resizeImage(temporal.warped, size),
-                    mask: resizeMask(temporal.mask, size),
-                  };
-                },
-              },
-            ).finally(() => initImage?.dispose());
-            image = result.image;
-            losses = result.losses;
-            if (result.stopped) stopped = true;
-          } else {
-            const y = runTransformer(o.model!, frame);
-            if (temporal && smoothing > 0) {
-              image = tf.tidy(() => {
-                const am = tf.mul(tf.squeeze(temporal!.mask, [0]), smoothing);
-                const warped = tf.mul(tf.squeeze(temporal!.warped, [0]), 255);
-                return tf.add(tf.mul(y, tf.sub(1, am)), tf.mul(warped, am)) as tf.Tensor3D;
-              });
-              y.dispose();
-            } else {
-              image = y;
-            }
-          }
-        } finally {
-          if (temporal) tf.dispose([temporal.warped, temporal.mask]);
-        }
-        previous?.dispose();
-        previous = tf.tidy(() => tf.div(tf.expandDims(image, 0), 255) as tf.Tensor4D);
-        if (o.onFrame) await o.onFrame({ index, image, ...(losses ? { losses } : {}) });
-        if (keep) images.push(image);
-        else image.dispose();
-        index++;
-        if (stopped || o.signal?.aborted) {
-          stopped = true;
-          break;
-        }
-      } finally {
-        if (owned) disposeFrame(item);
-      }
-    }
-    return { frames: index, images, stopped };
-  } catch (error) {
-    tf.dispose(images);
-    throw error;
-  } finally {
-    previous?.dispose();
-    if (ownsNetwork) network?.dispose();
+  const passes = integerArg(FN, 'passes', o.passes ?? 1, 1);
+  const shared: Record<string, unknown> = { ...o };
+  for (const key of VIDEO_KEYS) delete shared[key];
+  const fallbackWeight = (preset.temporalWeight ?? 0) * (passes > 1 ? 0.5 : 1);
+  return {
+    sequence,
+    network,
+    shared: shared as VideoRun['shared'],
+    side: o.size === undefined ? undefined : integerArg(FN, 'size', o.size, 8),
+    temporalWeight: finiteNumber(FN, 'temporalWeight', o.temporalWeight ?? fallbackWeight, {
+      min: 0,
+    }),
+    longTerm: relativeIndices(FN, o.longTerm ?? [1]),
+    passes,
+    temporalFrom: integerArg(FN, 'temporalFrom', o.temporalFrom ?? Math.ceil(passes / 2), 1),
+    blendWeight: finiteNumber(FN, 'blendWeight', o.blendWeight ?? 1, { min: 0 }),
+    iterations: integerArg(FN, 'iterations', o.iterations ?? (passes > 1 ? 100 : 500), 0),
+    firstIterations:
+      o.firstIterations === undefined
+        ? undefined
+        : integerArg(FN, 'firstIterations', o.firstIterations, 0),
+    store: storeArg(o.store),
+    resume: o.resume === true,
+    keep,
+    images,
+    signal: o.signal,
+    onFrame: o.onFrame,
+    onStep: o.onStep,
+    onProgress: o.onProgress,
+  };
+}
+
+function storeArg(store: unknown): VideoFrameStore | undefined {
+  if (store === undefined) return undefined;
+  const s = store as VideoFrameStore;
+  if (s === null || typeof s.read !== 'function' || typeof s.write !== 'function') {
+    throw new ArgumentError(
+      `${FN}: store must have read(pass, index) and write(pass, index, image) (see folderFrameStore), got ${describe(store)}`,
+    );
   }
+  return s;
 }
