@@ -1,7 +1,8 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readTorchCheckpoint, tf, writeSafetensors } from '@atelier/core';
+import { readTorchCheckpoint, tf, writeFileAtomic, writeSafetensors } from '@atelier/core';
 import { UsageError } from '../errors.js';
+import { checkOutputIsNotInput } from '../output-paths.js';
 
 export interface ConvertOptions {
   /** Keep only keys under this prefix (e.g. `state_dict` of a training checkpoint), dropping it. */
@@ -19,6 +20,7 @@ export async function convert(
   output: string,
   options: ConvertOptions = {},
 ): Promise<{ tensors: number; bytes: number }> {
+  await checkOutputIsNotInput(input, output, 'convert');
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await readFile(input));
@@ -48,8 +50,6 @@ export async function convert(
   const out = await writeSafetensors(picked, { source: basename(input), layout: 'torch' });
   tf.dispose(Object.values(all));
   // Temporary file + rename: an interrupted conversion never leaves half a file.
-  const temporary = `${output}.tmp-${process.pid}`;
-  await writeFile(temporary, out);
-  await rename(temporary, output);
+  await writeFileAtomic(output, out);
   return { tensors: count, bytes: out.length };
 }

@@ -1,5 +1,5 @@
 import { mkdir, readFile } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { extname } from 'node:path';
 import {
   ArgumentError,
   BACKEND_NAMES,
@@ -27,6 +27,7 @@ import {
 } from '@atelier/gan';
 import { createOnnxSession, type OnnxSession } from '@atelier/onnx';
 import { UsageError } from '../errors.js';
+import { translateOutputPaths } from '../output-paths.js';
 import { type Command, parse } from './registry.js';
 import { engineFlag } from './style-args.js';
 
@@ -166,6 +167,7 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
       '--engine onnxruntime needs --eval: an ONNX export runs batch norm on its running statistics, without dropout',
     );
   }
+  const paths = await translateOutputPaths(inputs, options.out);
   const { tensors, metadata } = await readWeights(options.weights);
   let G: Module | undefined;
   let session: OnnxSession | undefined;
@@ -176,7 +178,7 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
     if (options.engine === 'onnxruntime') session = await createOnnxSession(G);
     const written: string[] = [];
     if (options.out) await mkdir(options.out, { recursive: true });
-    for (const input of inputs) {
+    for (const [index, input] of inputs.entries()) {
       const image = await readImage(input);
       let fake: tf.Tensor3D;
       try {
@@ -205,8 +207,7 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
       } finally {
         image.dispose();
       }
-      const name = `${basename(input, extname(input))}_fake.png`;
-      const path = options.out ? join(options.out, name) : join(input, '..', name);
+      const path = paths[index]!;
       try {
         await writeImage(path, fake);
       } finally {
