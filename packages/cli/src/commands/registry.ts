@@ -7,6 +7,7 @@ import { doctor, formatDoctor } from './doctor.js';
 import { exportCommandEntry } from './export.js';
 import { showcaseCommand } from './showcase.js';
 import { styleCommand } from './style.js';
+import { taskCommand } from './task.js';
 import { trainCommandEntry } from './train.js';
 import { translateCommand } from './translate.js';
 
@@ -131,4 +132,5 @@ export const commands: Record<string, Command> = {
   export: exportCommandEntry,
   showcase: showcaseCommand,
   style: styleCommand,
+  task: taskCommand,
 };
