@@ -35,6 +35,7 @@ export {
 export * from './io/safetensors.js';
 export * from './io/torch-checkpoint.js';
 export * from './io/torch-layout.js';
+export * from './io/weights-file.js';
 export { isModule, Module } from './module/module.js';
 export * from './module/parameter.js';
 export * from './module/sequential.js';

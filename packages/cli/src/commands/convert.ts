@@ -1,6 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readTorchCheckpoint, tf, writeFileAtomic, writeSafetensors } from '@atelier/core';
+import {
+  ArgumentError,
+  readWeightsFile,
+  tf,
+  writeFileAtomic,
+  writeSafetensors,
+} from '@atelier/core';
 import { UsageError } from '../errors.js';
 import { checkOutputIsNotInput } from '../output-paths.js';
 
@@ -21,14 +26,18 @@ export async function convert(
   options: ConvertOptions = {},
 ): Promise<{ tensors: number; bytes: number }> {
   await checkOutputIsNotInput(input, output, 'convert');
-  let bytes: Uint8Array;
+  let all: Record<string, tf.Tensor>;
   try {
-    bytes = new Uint8Array(await readFile(input));
+    // Every error of the reader names the file.
+    ({ tensors: all } = await readWeightsFile(input, { format: 'torch' }));
   } catch (error) {
-    throw new UsageError(`cannot read '${input}': ${(error as Error).message}`);
+    if (error instanceof ArgumentError && error.cause instanceof Error) {
+      throw new UsageError(`cannot read '${input}': ${error.cause.message}`);
+    }
+    throw error;
   }
-  const all = readTorchCheckpoint(bytes);
-  const picked: Record<string, tf.Tensor> = {};
+  // No prototype: a key such as `__proto__` read from the file stays a key.
+  const picked: Record<string, tf.Tensor> = Object.create(null);
   const prefix = options.key ? `${options.key}.` : '';
   for (const [name, tensor] of Object.entries(all)) {
     if (prefix && !name.startsWith(prefix)) continue;

@@ -74,6 +74,7 @@ export async function exportCommand(args: string[]): Promise<void> {
             ...(size ? { size } : {}),
           },
           'export',
+          weights,
         );
         module = built.G;
         shape = [1, height ?? built.size, width ?? built.size, built.spec.inChannels];

@@ -1,16 +1,17 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { mkdir } from 'node:fs/promises';
 import {
   ArgumentError,
   BACKEND_NAMES,
   type BackendChoice,
+  checkFiniteWeights,
   convertChannels,
+  errorWithName,
+  FormatError,
   fromSigned,
   init,
   type Module,
   readImage,
-  readSafetensors,
-  readTorchCheckpoint,
+  readWeightsFile,
   rng,
   shutdown,
   tf,
@@ -28,6 +29,11 @@ import {
 import { createOnnxSession, type OnnxSession } from '@atelier/onnx';
 import { UsageError } from '../errors.js';
 import { translateOutputPaths } from '../output-paths.js';
+import {
+  checkGeneratorFits,
+  MAX_TRANSLATE_SIZE,
+  parseExportedConfig,
+} from './generator-weights.js';
 import { type Command, parse } from './registry.js';
 import { engineFlag } from './style-args.js';
 
@@ -55,37 +61,34 @@ export interface TranslateOptions {
   engine?: 'tfjs' | 'onnxruntime';
 }
 
-/** What `atelier train` writes into an exported generator's metadata. */
-interface ExportedConfig {
-  netG?: NetG;
-  ngf?: number;
-  norm?: GeneratorSpec['norm'];
-  G?: { norm?: GeneratorSpec['norm'] };
-  dropout?: boolean;
-  inChannels?: number;
-  outChannels?: number;
-  channelsA?: number;
-  channelsB?: number;
-  size?: number;
-}
-
+/**
+ * Reads `--weights` (safetensors or .pth, every error naming the file) and refuses
+ * weights holding NaN or infinities, which would otherwise surface as an image that
+ * cannot be encoded.
+ */
 export async function readWeights(
   path: string,
 ): Promise<{ tensors: Record<string, tf.Tensor>; metadata: Record<string, string> }> {
-  let bytes: Uint8Array;
+  let content: Awaited<ReturnType<typeof readWeightsFile>>;
   try {
-    bytes = new Uint8Array(await readFile(path));
+    content = await readWeightsFile(path);
   } catch (error) {
-    throw new UsageError(`cannot read --weights '${path}': ${(error as Error).message}`);
+    if (error instanceof ArgumentError && error.cause instanceof Error) {
+      throw new UsageError(`cannot read --weights '${path}': ${error.cause.message}`);
+    }
+    throw error;
   }
-  const ext = extname(path).toLowerCase();
-  if (ext === '.pth' || ext === '.pt') return { tensors: readTorchCheckpoint(bytes), metadata: {} };
-  const { tensors, metadata } = readSafetensors(bytes);
-  if (metadata.layout !== undefined && metadata.layout !== 'torch') {
+  const { tensors, metadata } = content;
+  try {
+    if (metadata.layout !== undefined && metadata.layout !== 'torch') {
+      throw new ArgumentError(
+        `${path}: weights in layout '${metadata.layout}'; translate reads PyTorch-layout files (atelier convert, atelier train)`,
+      );
+    }
+    checkFiniteWeights(tensors, path);
+  } catch (error) {
     tf.dispose(Object.values(tensors));
-    throw new ArgumentError(
-      `${path}: weights in layout '${metadata.layout}'; translate reads PyTorch-layout files (atelier convert, atelier train)`,
-    );
+    throw error;
   }
   return { tensors, metadata };
 }
@@ -112,19 +115,26 @@ export function buildGenerator(
   metadata: Record<string, string>,
   options: Omit<TranslateOptions, 'weights' | 'out'>,
   command = 'translate',
+  source = 'the weights',
 ): LoadedGenerator {
   let G: Module | undefined;
   try {
-    const saved = metadata['atelier.config']
-      ? (JSON.parse(metadata['atelier.config']) as ExportedConfig)
-      : {};
+    const saved = parseExportedConfig(metadata['atelier.config'], source);
     const module = metadata['atelier.module'];
     const net = options.net ?? saved.netG;
     if (!net)
       throw new UsageError(
         '--net is required for weights not written by atelier train (e.g. --net unet_256 for pix2pix, resnet_9blocks for CycleGAN)',
       );
-    const parsed = parseNetG(net, command);
+    let parsed: ReturnType<typeof parseNetG>;
+    try {
+      parsed = parseNetG(net, command);
+    } catch (error) {
+      // A name from the file's metadata is the file's fault, not the command line's.
+      if (options.net === undefined)
+        throw new FormatError(`${source}: ${(error as Error).message}`);
+      throw error;
+    }
     // pix2pix's G maps inChannels to outChannels (direction only swaps the data);
     // CycleGAN's G_A maps A to B and G_B the other way.
     const cycle =
@@ -143,8 +153,24 @@ export function buildGenerator(
       initType: 'normal',
       initGain: 0.02,
     };
+    checkGeneratorFits(
+      tensors,
+      {
+        netG: net,
+        kind: parsed.kind,
+        depth: parsed.kind === 'unet' ? parsed.numDowns : parsed.nBlocks,
+        ngf: spec.ngf,
+        inChannels: spec.inChannels,
+        outChannels: spec.outChannels,
+      },
+      source,
+    );
     G = createGenerator(spec, rng(0));
-    G.loadStateDict(tensors, { from: 'torch' });
+    try {
+      G.loadStateDict(tensors, { from: 'torch' });
+    } catch (error) {
+      throw errorWithName(error, source);
+    }
     if (options.eval) G.eval();
     const size =
       options.size ?? saved.size ?? (parsed.kind === 'unet' ? 2 ** parsed.numDowns : 256);
@@ -172,7 +198,7 @@ export async function translate(inputs: string[], options: TranslateOptions): Pr
   let G: Module | undefined;
   let session: OnnxSession | undefined;
   try {
-    const built = buildGenerator(tensors, metadata, options);
+    const built = buildGenerator(tensors, metadata, options, 'translate', options.weights);
     G = built.G;
     const { spec, size } = built;
     if (options.engine === 'onnxruntime') session = await createOnnxSession(G);
@@ -277,6 +303,9 @@ export const translateCommand: Command = {
     const outChannels = int('out-channels');
     if (outChannels !== undefined) options.outChannels = outChannels;
     const size = int('size');
+    if (size !== undefined && size > MAX_TRANSLATE_SIZE) {
+      throw new UsageError(`--size: at most ${MAX_TRANSLATE_SIZE}, got ${size}`);
+    }
     if (size !== undefined) options.size = size;
     await init({ backend: backend as BackendChoice });
     try {

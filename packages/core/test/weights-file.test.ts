@@ -1,0 +1,83 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import {
+  ArgumentError,
+  checkFiniteWeights,
+  decodeWeights,
+  FormatError,
+  maxWeightBytes,
+  readWeightsFile,
+  tf,
+  writeSafetensors,
+} from '../src/index.js';
+import { describeBackends } from '../src/testing/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'atelier-weights-file-'));
+const sequential = new URL('./fixtures/torch/sequential.pth', import.meta.url);
+
+afterEach(() => {
+  delete process.env.ATELIER_MAX_WEIGHT_BYTES;
+});
+
+describeBackends('weight files', () => {
+  it('reads safetensors and .pth, by extension or by their bytes', async () => {
+    const st = join(dir, 'w.safetensors');
+    writeFileSync(st, await writeSafetensors({ a: tf.ones([2]) }, { k: 'v' }));
+    const a = await readWeightsFile(st);
+    expect(a.format).toBe('safetensors');
+    expect(a.metadata).toEqual({ k: 'v' });
+    tf.dispose(Object.values(a.tensors));
+    const noExtension = join(dir, 'checkpoint');
+    writeFileSync(noExtension, readFileSync(sequential));
+    const b = await readWeightsFile(noExtension);
+    expect(b.format).toBe('torch');
+    expect(Object.keys(b.tensors)).toContain('0.weight');
+    tf.dispose(Object.values(b.tensors));
+  });
+
+  it('puts the name in front of every reader error, keeping its type', () => {
+    const e = (() => {
+      try {
+        decodeWeights(new Uint8Array(4), 'x/y.safetensors');
+      } catch (error) {
+        return error as Error;
+      }
+    })();
+    expect(e).toBeInstanceOf(FormatError);
+    expect(e?.message).toMatch(/^x\/y\.safetensors: safetensors: the file is 4 bytes/);
+    expect(() => decodeWeights(new Uint8Array(10), 'm.pth')).toThrow(/^m\.pth: torch checkpoint:/);
+  });
+
+  it('refuses what is not a regular file, a missing file and a file over the limit', async () => {
+    await expect(readWeightsFile(dir)).rejects.toThrow(`${dir}: not a regular file`);
+    const fifo = join(dir, 'fifo.pth');
+    execFileSync('mkfifo', [fifo]);
+    await expect(readWeightsFile(fifo)).rejects.toThrow(ArgumentError); // and does not hang
+    const missing = readWeightsFile(join(dir, 'none.pth'));
+    await expect(missing).rejects.toThrow(ArgumentError);
+    await expect(missing).rejects.toThrow(/none\.pth: cannot read: ENOENT/);
+    const path = join(dir, 's.pth');
+    writeFileSync(path, readFileSync(sequential));
+    await expect(readWeightsFile(path, { maxBytes: 100 })).rejects.toThrow(
+      /s\.pth: the file is \d+ bytes, more than the limit of 100/,
+    );
+    process.env.ATELIER_MAX_WEIGHT_BYTES = '100';
+    expect(maxWeightBytes()).toBe(100);
+    await expect(readWeightsFile(path)).rejects.toThrow(FormatError);
+    process.env.ATELIER_MAX_WEIGHT_BYTES = 'lots';
+    expect(() => maxWeightBytes()).toThrow(/ATELIER_MAX_WEIGHT_BYTES must be a whole number/);
+  });
+
+  it('names the tensors holding NaN or infinities', () => {
+    const ok = { a: tf.ones([3]), n: tf.scalar(3, 'int32') };
+    checkFiniteWeights(ok, 'w');
+    const bad = { a: tf.tensor([1, Number.NaN, Number.POSITIVE_INFINITY]), b: tf.ones([2]) };
+    expect(() => checkFiniteWeights(bad, 'w.safetensors')).toThrow(
+      'w.safetensors: weights hold NaN or infinite values: "a" (2 of 3)',
+    );
+    tf.dispose([...Object.values(ok), ...Object.values(bad)]);
+  });
+});
