@@ -1,7 +1,13 @@
 export { CIFAR10_CLASSES, type CifarBatch, decodeCifar10, encodeCifar10 } from './formats/cifar.js';
 export { decodeFlo, encodeFlo, FLO_MAGIC, type Flow } from './formats/flo.js';
-export { gunzipIfNeeded, isGzip } from './formats/gzip.js';
-export { decodeIdx, encodeIdx, type IdxArray, type IdxType } from './formats/idx.js';
+export { type GunzipOptions, gunzipIfNeeded, isGzip } from './formats/gzip.js';
+export {
+  decodeIdx,
+  encodeIdx,
+  type IdxArray,
+  type IdxType,
+  idxByteLength,
+} from './formats/idx.js';
 export {
   D65_WHITE,
   LAB_EPSILON,
@@ -67,6 +73,11 @@ export {
   type ColorizationSample,
   colorization,
 } from './sources/colorization.js';
+export {
+  type DataFileOptions,
+  DEFAULT_MAX_FILE_BYTES,
+  readDataFile,
+} from './sources/data-files.js';
 export { IMAGE_EXTENSIONS, type Progress, type ProgressCallback } from './sources/files.js';
 export {
   type ImageFolderDataset,

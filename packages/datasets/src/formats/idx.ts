@@ -22,6 +22,23 @@ export interface IdxArray {
   data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 }
 
+/**
+ * The byte length the IDX header at the start of `head` declares (header plus values),
+ * or undefined when `head` is too short or not an IDX header: used to bound the inflate
+ * of a gzipped IDX file before it runs.
+ */
+export function idxByteLength(head: Uint8Array): number | undefined {
+  if (head.length < 4 || head[0] !== 0 || head[1] !== 0) return undefined;
+  const kind = TYPES[head[2]!];
+  const rank = head[3]!;
+  const header = 4 + 4 * rank;
+  if (!kind || rank < 1 || head.length < header) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let count = 1;
+  for (let i = 0; i < rank; i++) count *= view.getUint32(4 + 4 * i, false);
+  return header + count * kind.size;
+}
+
 /** Parses IDX bytes (already inflated); `name` (the file) goes into every error. */
 export function decodeIdx(bytes: Uint8Array, name = 'IDX data'): IdxArray {
   if (bytes.length < 4) {

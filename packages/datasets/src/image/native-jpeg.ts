@@ -17,7 +17,10 @@ interface SharpImage {
   }>;
 }
 
-type SharpFactory = (input: Uint8Array, options?: { failOn?: string }) => SharpImage;
+type SharpFactory = (
+  input: Uint8Array,
+  options?: { failOn?: string; limitInputPixels?: number },
+) => SharpImage;
 
 let loaded: Promise<{ sharp?: SharpFactory; error?: string }> | undefined;
 
@@ -42,14 +45,24 @@ export function isJpeg(bytes: Uint8Array): boolean {
   return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
-/** Decodes a JPEG to 8-bit samples (1 channel for grey files, 3 for colour). */
-export async function decodeJpegNative(bytes: Uint8Array, path: string): Promise<DecodedImage> {
+/**
+ * Decodes a JPEG to 8-bit samples (1 channel for grey files, 3 for colour). The caller
+ * checks the header against its pixel budget first (core's imageInfo); `maxPixels` is
+ * passed on to libvips as well.
+ */
+export async function decodeJpegNative(
+  bytes: Uint8Array,
+  path: string,
+  maxPixels: number,
+): Promise<DecodedImage> {
   const { sharp, error } = await loadSharp();
   if (!sharp) throw new FormatError(`${path}: the native JPEG decoder is unavailable: ${error}`);
   let decoded: Awaited<ReturnType<SharpImage['toBuffer']>>;
   try {
     // failOn 'warning': a truncated or corrupt file fails, as core's decoder does.
-    decoded = await sharp(bytes, { failOn: 'warning' }).raw().toBuffer({ resolveWithObject: true });
+    decoded = await sharp(bytes, { failOn: 'warning', limitInputPixels: maxPixels })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
   } catch (e) {
     // libvips' text stays in `cause` only: its error buffer is shared by concurrent
     // decodes, so it may mix in other files' messages.

@@ -1,10 +1,11 @@
-import { FormatError, readImage } from '@atelier/core';
+import { AtelierError, decodeImage, FormatError, imageInfo } from '@atelier/core';
 import { bytesRaster, convertBytes, type DecodedImage } from '../image/bytes.js';
 import { rgbToLabArray } from '../image/lab.js';
 import { decodeJpegNative, isJpeg } from '../image/native-jpeg.js';
 import type { Pixels } from '../image/pixels.js';
 import type { ImageRange } from '../image/range.js';
 import { resampleWindow } from '../image/resample.js';
+import { readDataFile } from '../sources/data-files.js';
 import { drawParams, preprocessWindow, type ResolvedPreprocess } from './preprocess.js';
 
 /**
@@ -29,6 +30,13 @@ export interface ImageTask {
   decoded?: DecodedImage;
   /** Send the decoded file back (to be cached). */
   keepDecoded?: boolean;
+  /** The decoders' pixel budget and the largest file read (defaults: core's and data-files.ts'). */
+  limits?: DecodeLimits;
+}
+
+export interface DecodeLimits {
+  maxPixels?: number;
+  maxFileBytes?: number;
 }
 
 export type { DecodedImage } from '../image/bytes.js';
@@ -53,22 +61,36 @@ function fromDraws(draws: number[]): () => number {
 /** Core's pure JavaScript decoders, or libjpeg-turbo for JPEGs (see native-jpeg.ts). */
 export type ImageDecoder = 'js' | 'native';
 
+/** The same error, with the file's path in front of its message. */
+function naming(error: unknown, path: string): unknown {
+  if (!(error instanceof AtelierError) || error.message.startsWith(path)) return error;
+  const Kind = error.constructor as new (m: string, o?: { cause?: unknown }) => AtelierError;
+  return new Kind(`${path}: ${error.message}`, { cause: error });
+}
+
 /**
- * Reads and decodes a file to 8-bit samples with `channels` channels (converted as PIL's
- * `convert('L')` / `convert('RGB')`).
+ * Reads (a regular file within `limits.maxFileBytes`) and decodes (within
+ * `limits.maxPixels`, checked from the header) a file to 8-bit samples with `channels`
+ * channels (converted as PIL's `convert('L')` / `convert('RGB')`). Errors name the file.
  */
 export async function decodeToBytes(
   path: string,
   channels: 1 | 3,
   decoder: ImageDecoder = 'js',
+  limits: DecodeLimits = {},
 ): Promise<DecodedImage> {
-  if (decoder === 'native') {
-    const { readFile } = await import('node:fs/promises');
-    const bytes = new Uint8Array(await readFile(path));
-    if (isJpeg(bytes)) return convertBytes(await decodeJpegNative(bytes, path), channels);
+  const bytes = await readDataFile(path, 'readImage', limits.maxFileBytes);
+  let image: Awaited<ReturnType<typeof decodeImage>>;
+  try {
+    if (decoder === 'native' && isJpeg(bytes)) {
+      const { width, height } = imageInfo(bytes, { maxPixels: limits.maxPixels });
+      return convertBytes(await decodeJpegNative(bytes, path, width * height), channels);
+    }
+    // Core decodes to float32 samples; in their own channels they are the file's bytes.
+    image = await decodeImage(bytes, { maxPixels: limits.maxPixels });
+  } catch (error) {
+    throw naming(error, path);
   }
-  // Core decodes to float32 samples; in their own channels they are the file's bytes.
-  const image = await readImage(path);
   try {
     const [height, width, c] = image.shape;
     const bytes = new Uint8Array(height * width * c);
@@ -111,7 +133,8 @@ function toLab(p: Pixels): TaskPart[] {
  * written straight into the output range.
  */
 export async function runImageTask(task: ImageTask): Promise<TaskResult> {
-  const file = task.decoded ?? (await decodeToBytes(task.path, task.channels, task.decoder));
+  const file =
+    task.decoded ?? (await decodeToBytes(task.path, task.channels, task.decoder, task.limits));
   const image = bytesRaster(file);
   // A copy of its own for the cache: the decoder's buffer may be shared, and it is sent
   // to the caller's thread by transfer.

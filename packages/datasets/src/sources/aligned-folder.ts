@@ -5,6 +5,7 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  listing,
   loader,
   loadSample,
   partTensor,
@@ -66,7 +67,6 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
   const channels = checkChannels(options.channels, fn);
   const reported = new Set<string>();
   const swap = direction === 'BtoA';
-  const onProgress = source.onProgress;
 
   if (options.dir !== undefined) {
     if (options.dirA !== undefined || options.dirB !== undefined) {
@@ -74,7 +74,7 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
         `${fn}: give either dir (side-by-side pairs) or dirA and dirB, not both`,
       );
     }
-    const files = await listImages(checkPath(options.dir, fn), fn, { onProgress });
+    const files = await listImages(checkPath(options.dir, fn), fn, listing(source, reported));
     const load = loader(source, files.length);
     return Dataset.indexed(files.length, (index, epoch) =>
       loadSample(
@@ -98,8 +98,8 @@ export async function alignedFolder(options: AlignedFolderOptions): Promise<Data
 
   const dirA = checkPath(options.dirA, `${fn}: dirA`);
   const dirB = checkPath(options.dirB, `${fn}: dirB`);
-  const filesA = await listImages(dirA, fn, { onProgress });
-  const filesB = await listImages(dirB, fn, { onProgress });
+  const filesA = await listImages(dirA, fn, listing(source, reported));
+  const filesB = await listImages(dirB, fn, listing(source, reported));
   const byName = new Map<string, string>();
   for (const f of filesB) byName.set(await basename(f), f);
   const pairs: [string, string][] = [];

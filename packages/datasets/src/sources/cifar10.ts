@@ -2,9 +2,10 @@ import { ArgumentError, describe, FormatError, tf } from '@atelier/core';
 import { CIFAR10_CLASSES, type CifarBatch, decodeCifar10 } from '../formats/cifar.js';
 import { checkRange, type ImageRange, scaleInto } from '../image/range.js';
 import { Dataset } from '../pipeline/dataset.js';
-import { checkPath, exists, type ProgressCallback, readBytes, requireNode } from './files.js';
+import { type DataFileOptions, readFolderFile, resolveDataFiles } from './data-files.js';
+import { checkPath, exists, type ProgressCallback, requireNode } from './files.js';
 
-export interface Cifar10Options {
+export interface Cifar10Options extends DataFileOptions {
   /** cifar-10-batches-bin/ (or the folder that holds it). */
   dir: string;
   /** 'train' (data_batch_1..5.bin) or 'test' (test_batch.bin). Default 'train'. */
@@ -38,6 +39,7 @@ export async function cifar10(options: Cifar10Options): Promise<Cifar10Dataset> 
     throw new ArgumentError(`${fn}: split must be 'train' or 'test', got ${describe(split)}`);
   }
   const range = checkRange(options.range, fn);
+  const policy = resolveDataFiles(options, fn);
   const names =
     split === 'train' ? [1, 2, 3, 4, 5].map((k) => `data_batch_${k}.bin`) : ['test_batch.bin'];
   const batches: CifarBatch[] = [];
@@ -45,7 +47,7 @@ export async function cifar10(options: Cifar10Options): Promise<Cifar10Dataset> 
     const path = join(dir, name);
     options.onProgress?.({ stage: 'read', done: k, total: names.length, path });
     try {
-      batches.push(decodeCifar10(await readBytes(path, fn), path));
+      batches.push(decodeCifar10(await readFolderFile(path, dir, fn, policy), path));
     } catch (error) {
       if (!options.skipBroken || !(error instanceof FormatError || error instanceof ArgumentError))
         throw error;

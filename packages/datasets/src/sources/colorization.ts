@@ -5,6 +5,7 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  listing,
   loader,
   loadSample,
   partTensor,
@@ -36,11 +37,11 @@ export async function colorization(
 ): Promise<Dataset<ColorizationSample>> {
   const fn = 'colorization';
   const source = await resolveSource(fn, options);
-  const files = await listImages(checkPath(options?.dir, fn), fn, {
-    recursive: options.recursive,
-    onProgress: source.onProgress,
-  });
   const reported = new Set<string>();
+  const files = await listImages(checkPath(options?.dir, fn), fn, {
+    ...listing(source, reported),
+    recursive: options.recursive,
+  });
   const load = loader(source, files.length);
   return Dataset.indexed(files.length, (index, epoch) =>
     loadSample(

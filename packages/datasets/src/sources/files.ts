@@ -1,4 +1,10 @@
 import { ArgumentError, AtelierError, describe, isNode } from '@atelier/core';
+import {
+  checkDataFile,
+  type DataFilePolicy,
+  readDataFile,
+  resolveDataFiles,
+} from './data-files.js';
 
 /** Extensions of the files the image sources read (the formats core decodes). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;
@@ -57,26 +63,56 @@ async function directoryEntries(dir: string, fn: string) {
   }
 }
 
+export interface ListOptions {
+  recursive?: boolean;
+  onProgress?: ProgressCallback;
+  natural?: boolean;
+  /** Symlinks and sizes (default: resolveDataFiles' defaults). */
+  policy?: DataFilePolicy;
+  /** The folder symlinks must stay inside (default `dir`). */
+  root?: string;
+  /**
+   * Called with the error for an entry that is refused (a FIFO, a device, a symlink out
+   * of the folder, ...), which is then left out; without it the listing throws.
+   */
+  onRefused?: (error: Error) => void;
+}
+
 /**
  * The PNG and JPEG files under `dir` (sub-folders too when `recursive`), sorted by path
  * as junyanz's make_dataset does, reporting progress every folder. An empty result is an
- * ArgumentError naming the folder.
+ * ArgumentError naming the folder. Only regular files are listed: an image-named FIFO,
+ * device or socket, and a symlink out of `dir` (unless the policy follows them), is a
+ * FormatError naming it (or reported to `onRefused` and left out). Symlinked folders
+ * are not descended into.
  */
 export async function listImages(
   dir: string,
   fn: string,
-  options: { recursive?: boolean; onProgress?: ProgressCallback; natural?: boolean } = {},
+  options: ListOptions = {},
 ): Promise<string[]> {
   requireNode(fn);
   const { join } = await import('node:path');
+  const policy = options.policy ?? resolveDataFiles(undefined, fn);
   const found: string[] = [];
   const pending = [dir];
   while (pending.length > 0) {
     const folder = pending.shift()!;
     for (const entry of await directoryEntries(folder, fn)) {
       const path = join(folder, entry.name);
-      if (entry.isDirectory() && options.recursive) pending.push(path);
-      else if ((entry.isFile() || entry.isSymbolicLink()) && isImage(entry.name)) found.push(path);
+      if (entry.isDirectory()) {
+        if (options.recursive) pending.push(path);
+        continue;
+      }
+      if (!isImage(entry.name)) continue;
+      try {
+        // Regular files are checked for size when read; anything else here and now.
+        if (!entry.isFile()) await checkDataFile(path, options.root ?? dir, fn, policy);
+        found.push(path);
+      } catch (error) {
+        if (!options.onRefused) throw error;
+        options.onRefused(error as Error);
+      }
     }
     options.onProgress?.({ stage: 'scan', done: found.length, path: folder });
   }
@@ -98,22 +134,18 @@ export async function listFolders(dir: string, fn: string): Promise<string[]> {
     .sort();
 }
 
-/** A file's bytes; a missing or unreadable file is an ArgumentError naming it. */
-export async function readBytes(path: string, fn: string): Promise<Uint8Array> {
+/**
+ * A file's bytes, read as data-files.ts reads (regular files only, at most
+ * `maxFileBytes`); a missing or unreadable file is an ArgumentError naming it, a FIFO,
+ * device or oversized file a FormatError.
+ */
+export async function readBytes(
+  path: string,
+  fn: string,
+  maxFileBytes?: number,
+): Promise<Uint8Array> {
   requireNode(fn);
-  const { readFile } = await import('node:fs/promises');
-  try {
-    const b = await readFile(path);
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  } catch (cause) {
-    const code = (cause as { code?: string }).code;
-    throw new ArgumentError(
-      `${fn}: ${path}: ${code === 'ENOENT' ? 'no such file' : (cause as Error).message}`,
-      {
-        cause,
-      },
-    );
-  }
+  return readDataFile(path, fn, maxFileBytes);
 }
 
 /** Whether a path exists (files named in several accepted ways, like MNIST's .gz or not). */

@@ -6,6 +6,7 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  listing,
   loader,
   loadSample,
   partTensor,
@@ -39,14 +40,15 @@ export async function imageFolder(options: ImageFolderOptions): Promise<ImageFol
   const classes = await listFolders(root, fn);
   if (classes.length === 0) throw new ArgumentError(`${fn}: ${root}: no class sub-folders`);
   const samples: { path: string; label: number }[] = [];
+  const reported = new Set<string>();
   for (const [label, name] of classes.entries()) {
     const files = await listImages(join(root, name), fn, {
+      ...listing(source, reported),
       recursive: true,
-      onProgress: source.onProgress,
+      root,
     });
     for (const path of files) samples.push({ path, label });
   }
-  const reported = new Set<string>();
   const load = loader(source, samples.length);
   const dataset = Dataset.indexed(samples.length, (index, epoch) =>
     loadSample(

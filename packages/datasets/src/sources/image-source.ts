@@ -1,4 +1,12 @@
-import { ArgumentError, describe, FormatError, isNode, rng, tf } from '@atelier/core';
+import {
+  ArgumentError,
+  describe,
+  FormatError,
+  isNode,
+  resolveMaxPixels,
+  rng,
+  tf,
+} from '@atelier/core';
 import { loadSharp } from '../image/native-jpeg.js';
 import { checkRange, type ImageRange } from '../image/range.js';
 import type { ImageDecoder, ImageTask, TaskPart } from '../pipeline/image-task.js';
@@ -8,11 +16,12 @@ import {
   resolvePreprocess,
 } from '../pipeline/preprocess.js';
 import { resolveWorkers, runTask, type WorkersOption } from '../pipeline/worker-pool.js';
-import type { ProgressCallback } from './files.js';
+import { type DataFileOptions, type DataFilePolicy, resolveDataFiles } from './data-files.js';
+import type { ListOptions, ProgressCallback } from './files.js';
 import { ImageCache } from './image-cache.js';
 
 /** Options every image-folder source takes. */
-export interface ImageSourceOptions extends PreprocessOptions {
+export interface ImageSourceOptions extends PreprocessOptions, DataFileOptions {
   /** Seed of the augmentations (crop positions, flips, shuffles of a side); default 0. */
   seed?: number;
   /** Value range: 'signed' [-1, 1] (default, as junyanz), 'unit' [0, 1] or 'byte' [0, 255]. */
@@ -38,6 +47,12 @@ export interface ImageSourceOptions extends PreprocessOptions {
    * crop and flip. Default false (every epoch reads and decodes, as torchvision does).
    */
   cache?: boolean;
+  /**
+   * The decoders' pixel budget: a file whose header declares more pixels is a
+   * FormatError naming it (skipped with `skipBroken`). Default: ATELIER_MAX_PIXELS,
+   * else 2^26 (8192 x 8192).
+   */
+  maxPixels?: number;
 }
 
 export interface ResolvedSource {
@@ -50,6 +65,8 @@ export interface ResolvedSource {
   preprocess: ResolvedPreprocess;
   cache: boolean;
   decoder: ImageDecoder;
+  maxPixels: number;
+  files: DataFilePolicy;
 }
 
 export async function resolveSource(
@@ -95,8 +112,12 @@ export async function resolveSource(
   } catch (error) {
     throw new ArgumentError(`${fn}: ${(error as Error).message}`);
   }
+  const maxPixels = resolveMaxPixels(options.maxPixels, fn);
+  const files = resolveDataFiles(options, fn);
   return {
     seed,
+    maxPixels,
+    files,
     range: checkRange(options.range, fn),
     workers: await resolveWorkers(workers),
     skipBroken: options.skipBroken ?? false,
@@ -134,7 +155,25 @@ export function imageTask(
     preprocess: source.preprocess,
     range: source.range,
     decoder: source.decoder,
+    limits: { maxPixels: source.maxPixels, maxFileBytes: source.files.maxFileBytes },
   };
+}
+
+/**
+ * How a source lists its folders: its symlink and size policy, its progress, and with
+ * `skipBroken` a refused entry (a FIFO, a device, a link out of the folder) reported
+ * once and left out instead of failing.
+ */
+export function listing(source: ResolvedSource, reported = new Set<string>()): ListOptions {
+  const options: ListOptions = { policy: source.files, onProgress: source.onProgress };
+  if (source.skipBroken) {
+    options.onRefused = (error) => {
+      if (reported.has(error.message)) return;
+      reported.add(error.message);
+      source.warn(`skipping a broken file: ${error.message}`);
+    };
+  }
+  return options;
 }
 
 /**

@@ -1,11 +1,12 @@
 import { ArgumentError, describe, FormatError, tf } from '@atelier/core';
 import { gunzipIfNeeded } from '../formats/gzip.js';
-import { decodeIdx } from '../formats/idx.js';
+import { decodeIdx, idxByteLength } from '../formats/idx.js';
 import { checkRange, type ImageRange, scaleInto } from '../image/range.js';
 import { Dataset } from '../pipeline/dataset.js';
-import { checkPath, exists, type ProgressCallback, readBytes, requireNode } from './files.js';
+import { type DataFileOptions, readFolderFile, resolveDataFiles } from './data-files.js';
+import { checkPath, exists, type ProgressCallback, requireNode } from './files.js';
 
-export interface MnistOptions {
+export interface MnistOptions extends DataFileOptions {
   /** The folder holding the four IDX files (gzipped or not), as published. */
   dir: string;
   /** 'train' (train-*) or 'test' (t10k-*). Default 'train'. */
@@ -50,12 +51,16 @@ export async function mnist(options: MnistOptions): Promise<Dataset<MnistSample>
     throw new ArgumentError(`${fn}: split must be 'train' or 'test', got ${describe(split)}`);
   }
   const range = checkRange(options.range, fn);
+  const policy = resolveDataFiles(options, fn);
   const prefix = split === 'train' ? 'train' : 't10k';
   const imagePath = await locate(dir, `${prefix}-images-idx3-ubyte`, fn);
   const labelPath = await locate(dir, `${prefix}-labels-idx1-ubyte`, fn);
   const read = async (path: string, step: number) => {
     options.onProgress?.({ stage: 'read', done: step, total: 2, path });
-    return decodeIdx(await gunzipIfNeeded(await readBytes(path, fn), path), path);
+    const bytes = await readFolderFile(path, dir, fn, policy);
+    // Inflated no further than the IDX header declares (and within the file limit).
+    const limits = { maxBytes: policy.maxFileBytes, declaredSize: idxByteLength };
+    return decodeIdx(await gunzipIfNeeded(bytes, path, limits), path);
   };
   const images = await read(imagePath, 0);
   const labels = await read(labelPath, 1);

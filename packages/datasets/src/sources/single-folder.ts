@@ -6,6 +6,7 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  listing,
   loader,
   loadSample,
   partTensor,
@@ -32,11 +33,11 @@ export async function singleFolder(options: SingleFolderOptions): Promise<Datase
   const fn = 'singleFolder';
   const source = await resolveSource(fn, options, { flip: false });
   const channels = checkChannels(options.channels, fn);
-  const files = await listImages(checkPath(options?.dir, fn), fn, {
-    recursive: options.recursive,
-    onProgress: source.onProgress,
-  });
   const reported = new Set<string>();
+  const files = await listImages(checkPath(options?.dir, fn), fn, {
+    ...listing(source, reported),
+    recursive: options.recursive,
+  });
   const load = loader(source, files.length);
   return Dataset.indexed(files.length, (index, epoch) =>
     loadSample(

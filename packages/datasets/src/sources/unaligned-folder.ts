@@ -6,6 +6,7 @@ import {
   drawsFor,
   type ImageSourceOptions,
   imageTask,
+  listing,
   loader,
   loadSample,
   partTensor,
@@ -60,8 +61,9 @@ export async function unalignedFolder(
     dirB = checkPath(options.dirB, `${fn}: dirB (or root)`);
   }
   if (direction === 'BtoA') [dirA, dirB] = [dirB, dirA];
-  const filesA = await listImages(dirA, fn, { onProgress: source.onProgress });
-  const filesB = await listImages(dirB, fn, { onProgress: source.onProgress });
+  const refused = new Set<string>();
+  const filesA = await listImages(dirA, fn, listing(source, refused));
+  const filesB = await listImages(dirB, fn, listing(source, refused));
   const size = Math.max(filesA.length, filesB.length);
   const serial = options.serialBatches ?? false;
   const sideB = rng(source.seed).fork('unaligned B');

@@ -5,10 +5,11 @@ import { checkRange, type ImageRange, scaleInto } from '../image/range.js';
 import { resize } from '../image/resample.js';
 import { Dataset } from '../pipeline/dataset.js';
 import { decodeToBytes } from '../pipeline/image-task.js';
-import { checkPath, exists, listImages, type ProgressCallback, readBytes } from './files.js';
+import { type DataFileOptions, readFolderFile, resolveDataFiles } from './data-files.js';
+import { checkPath, exists, listImages, type ProgressCallback } from './files.js';
 import { loadSample, type ResolvedSource } from './image-source.js';
 
-export interface VideoFramesOptions {
+export interface VideoFramesOptions extends DataFileOptions {
   /** A folder of numbered frames (frame_0001.png, ...), taken in natural order. */
   dir: string;
   /**
@@ -81,7 +82,12 @@ export async function videoFrames(options: VideoFramesOptions): Promise<Dataset<
       `${fn}: resize must be [width, height] of positive integers, got ${describe(size)}`,
     );
   }
-  const files = await listImages(dir, fn, { natural: true, onProgress: options.onProgress });
+  const policy = resolveDataFiles(options, fn);
+  const files = await listImages(dir, fn, {
+    natural: true,
+    onProgress: options.onProgress,
+    policy,
+  });
   const numbers = files.map((f, i) => frameNumber(f) ?? i + 1);
   const { join } = await import('node:path');
   const flowDir =
@@ -95,14 +101,14 @@ export async function videoFrames(options: VideoFramesOptions): Promise<Dataset<
     if (!flowDir) return undefined;
     const path = join(flowDir, name);
     if (!(await exists(path))) return undefined;
-    return flowTensor(decodeFlo(await readBytes(path, fn), path), size);
+    return flowTensor(decodeFlo(await readFolderFile(path, flowDir, fn, policy), path), size);
   };
   return Dataset.indexed(files.length, (index) =>
     loadSample(
       source,
       async () => {
         const path = files[index]!;
-        const bytes = await decodeToBytes(path, 3);
+        const bytes = await decodeToBytes(path, 3, 'js', { maxFileBytes: policy.maxFileBytes });
         const pixels =
           size && (bytes.width !== size[0] || bytes.height !== size[1])
             ? resize(bytesRaster(bytes), size[0], size[1], { clampTo: 255, round: true })
