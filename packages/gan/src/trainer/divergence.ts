@@ -31,7 +31,9 @@ export class LossWatch {
     const list = [...terms];
     if (list.length === 0) return;
     const next = tf.tidy(() => {
-      const finite = tf.all(tf.isFinite(tf.stack(list.map((t) => tf.cast(t, 'float32')))));
+      // A cast costs as much as the rest: only terms that are not float32 get one.
+      const floats = list.map((t) => (t.dtype === 'float32' ? t : tf.cast(t, 'float32')));
+      const finite = tf.all(tf.isFinite(tf.stack(floats)));
       const firstTime = tf.logicalAnd(tf.logicalNot(finite), tf.less(this.#first, 0));
       return tf.where(firstTime, tf.scalar(step, 'int32'), this.#first) as tf.Scalar;
     });
