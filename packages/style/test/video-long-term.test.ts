@@ -201,6 +201,23 @@ describeBackends(
       }
     });
 
+    it('a stream (generator) gives what an array gives, in one pass with long-term references and in several, and leaks nothing', async () => {
+      function* stream() {
+        for (const f of frames) yield f;
+      }
+      for (const extra of [{ longTerm: [1, 2, 4] }, { passes: 2, temporalFrom: 1 }]) {
+        const options = { ...base(), flow, ...extra };
+        const before = tf.memory().numTensors;
+        const fromArray = await stylizeVideo(frames, options);
+        const fromStream = await stylizeVideo(stream(), options);
+        expect(tf.memory().numTensors).toBe(before + 2 * frames.length);
+        expect(fromStream.frames).toBe(frames.length);
+        for (let t = 0; t < frames.length; t++)
+          expect(await maxAbsDiff(fromStream.images[t]!, fromArray.images[t]!)).toBe(0);
+        tf.dispose([...fromArray.images, ...fromStream.images]);
+      }
+    });
+
     it('rejects bad long-term offsets, passes and stores with ArgumentErrors saying what came', async () => {
       const run = (extra: object) => stylizeVideo(frames, { ...base(), ...extra });
       await expect(run({ longTerm: [0, 10] })).rejects.toThrow(ArgumentError);
