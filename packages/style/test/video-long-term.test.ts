@@ -227,6 +227,7 @@ describeBackends(
       await expect(run({ passes: 0 })).rejects.toThrow(/passes must be an integer >= 1, got 0/);
       await expect(run({ store: {} })).rejects.toThrow(/store must have read\(pass, index\)/);
       await expect(run({ flow: 3 })).rejects.toThrow(/flow must be a function/);
+      await expect(run({ resume: true })).rejects.toThrow(/resume needs a store/);
       const bad = () => tf.zeros([8, 8, 2]) as tf.Tensor3D;
       await expect(run({ flow: bad })).rejects.toThrow(
         /the flow from frame 1 to frame 0 must be a flow \[16, 16, 2\]/,

@@ -167,11 +167,13 @@ function methodOf(o: StylizeVideoOptions): 'optimize' | 'feedforward' {
         `${FN}: 'feedforward' needs model, a TransformerNet (see loadTransformer), got ${describe(o.model)}`,
       );
     }
-    if ((o.passes ?? 1) !== 1 || (o.longTerm && o.longTerm.join() !== '1')) {
+    if ((o.passes ?? 1) !== 1 || (o.longTerm && o.longTerm.join() !== '1') || o.store) {
       throw new ArgumentError(
-        `${FN}: passes and longTerm are for 'optimize'; 'feedforward' runs one pass with smoothing`,
+        `${FN}: passes, longTerm and store are for 'optimize'; 'feedforward' runs one pass with smoothing (write frames in onFrame)`,
       );
     }
+  } else if (o.resume === true && o.store === undefined) {
+    throw new ArgumentError(`${FN}: resume needs a store to read the finished frames from`);
   } else if (o.network !== undefined && !isFeatureNetwork(o.network)) {
     throw new ArgumentError(`${FN}: network must be a feature network, got ${describe(o.network)}`);
   }
