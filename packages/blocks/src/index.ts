@@ -117,14 +117,25 @@ export { ReparametrizedWeight } from './layers/reparametrized-weight.js';
 export { SpectralNorm, type SpectralNormOptions, spectralNorm } from './layers/spectral-norm.js';
 export { Upsample, type UpsampleMode, type UpsampleOptions } from './layers/upsample.js';
 export { isWeightedLayer, type WeightedLayer } from './layers/weighted.js';
+export { ConvEncoder, type ConvEncoderOptions } from './nets/conv-encoder.js';
 // Networks (the papers' reference implementations, with their state-dict keys)
 export { DCGANDiscriminator, type DCGANDiscriminatorOptions } from './nets/dcgan-discriminator.js';
 export { DCGANGenerator, type DCGANGeneratorOptions } from './nets/dcgan-generator.js';
 export type { DcganSize } from './nets/dcgan-size.js';
 export { GAN_NORMS, type GanNorm } from './nets/gan-norm.js';
+export { LatentEncoder, type LatentPosterior } from './nets/latent-encoder.js';
+export {
+  MultiscaleDiscriminator,
+  type MultiscaleDiscriminatorOptions,
+} from './nets/multiscale-discriminator.js';
 export { PatchDiscriminator, type PatchDiscriminatorOptions } from './nets/patch-discriminator.js';
 export { PixelDiscriminator, type PixelDiscriminatorOptions } from './nets/pixel-discriminator.js';
 export { ResnetBlock, type ResnetBlockOptions } from './nets/resnet-block.js';
+export {
+  EncoderBasicBlock,
+  ResnetEncoder,
+  type ResnetEncoderOptions,
+} from './nets/resnet-encoder.js';
 export { ResnetGenerator, type ResnetGeneratorOptions } from './nets/resnet-generator.js';
 export {
   ConvLayer,
@@ -133,12 +144,23 @@ export {
   type TransformerNetOptions,
   UpsampleConvLayer,
 } from './nets/transformer-net.js';
+export {
+  concatLatent,
+  UnetBlockWithZ,
+  type UnetBlockWithZOptions,
+} from './nets/unet-block-with-z.js';
 export { UnetGenerator, type UnetGeneratorOptions } from './nets/unet-generator.js';
 export {
   type UnetLevel,
   UnetSkipConnectionBlock,
   type UnetSkipConnectionBlockOptions,
 } from './nets/unet-skip-connection-block.js';
+export {
+  UnetZGenerator,
+  type UnetZGeneratorOptions,
+  WHERE_ADD,
+  type WhereAdd,
+} from './nets/unet-z-generator.js';
 export {
   IMAGENET_MEAN,
   IMAGENET_STD,

@@ -18,6 +18,27 @@ export { preprocessFields } from './data/preprocess-pairs.js';
 export { IMAGE_SETS, PAIR_SETS } from './data/synthetic-sources.js';
 // Harnesses
 export {
+  type BicycleGanHarness,
+  bicyclegan,
+  bicycleganDescriptor,
+} from './harnesses/bicyclegan.js';
+export {
+  klDivergence,
+  latentL1,
+  multiscaleGanLoss,
+  reparameterize,
+} from './harnesses/bicyclegan-losses.js';
+export { createBicycleD, createBicycleE, createBicycleG } from './harnesses/bicyclegan-nets.js';
+export {
+  BICYCLE_VARIANTS,
+  type BicycleGanOptions,
+  type BicycleVariant,
+  parseBicycleD,
+  parseBicycleE,
+  type ResolvedBicycleGan,
+  resolveBicycleGan,
+} from './harnesses/bicyclegan-options.js';
+export {
   type CganHarness,
   type CganOptions,
   cgan,

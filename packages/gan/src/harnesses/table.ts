@@ -1,4 +1,5 @@
 import { ArgumentError, describe } from '@atelier/core';
+import { bicycleganDescriptor } from './bicyclegan.js';
 import { cganDescriptor } from './cgan.js';
 import { cycleganDescriptor } from './cyclegan.js';
 import type { HarnessDescriptor } from './descriptor.js';
@@ -15,6 +16,7 @@ export const HARNESSES = {
   cgan: cganDescriptor,
   pix2pix: pix2pixDescriptor,
   cyclegan: cycleganDescriptor,
+  bicyclegan: bicycleganDescriptor,
 } as const satisfies Record<string, HarnessDescriptor>;
 
 export type HarnessName = keyof typeof HARNESSES;
