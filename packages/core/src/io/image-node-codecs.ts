@@ -8,7 +8,7 @@
  */
 import { FormatError } from '../errors.js';
 import type { ImageInfo } from './image-format.js';
-import { decodePng } from './image-png-decode.js';
+import { decodePng, type Inflate } from './image-png-decode.js';
 
 interface PngModule {
   sync: {
@@ -58,15 +58,37 @@ function reason(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** What the Node decoders need loaded: jpeg-js and zlib's inflate. */
+export interface NodeDecoders {
+  jpeg: JpegModule;
+  inflate: Inflate;
+}
+
+/** Loads the Node decoders once (the fuzz tests then decode synchronously). */
+export async function loadNodeDecoders(): Promise<NodeDecoders> {
+  const [{ jpeg }, { inflateSync }] = await Promise.all([load(), import('node:zlib')]);
+  return {
+    jpeg,
+    inflate: (data, maxOutputLength) => inflateSync(data, { maxOutputLength }),
+  };
+}
+
 /** Decodes to RGBA bytes (4 per pixel, 16-bit samples scaled to 8 bit). */
 export async function decodeRgbaNode(bytes: Uint8Array, info: ImageInfo): Promise<Uint8Array> {
+  return decodeRgbaWith(await loadNodeDecoders(), bytes, info);
+}
+
+/** decodeRgbaNode with its decoders loaded: synchronous. */
+export function decodeRgbaWith(
+  { jpeg, inflate }: NodeDecoders,
+  bytes: Uint8Array,
+  info: ImageInfo,
+): Uint8Array {
   let decoded: { width: number; height: number; data: Uint8Array };
   if (info.format === 'png') {
-    const { inflateSync } = await import('node:zlib');
-    const png = decodePng(bytes, (data, maxOutputLength) => inflateSync(data, { maxOutputLength }));
+    const png = decodePng(bytes, inflate);
     decoded = { width: png.width, height: png.height, data: png.rgba };
   } else {
-    const { jpeg } = await load();
     try {
       // Room for the decoder's per-component buffers plus the RGBA output.
       const megabytes = Math.ceil((info.width * info.height * 8) / 2 ** 20) + 64;

@@ -37,17 +37,21 @@ function failure(name: string, cause: unknown, cap: number, declared: boolean): 
   return new FormatError(`${name}: corrupt gzip stream (${(cause as Error).message})`, { cause });
 }
 
-/** Node: the declared size from the inflated start of the stream, then a bounded inflate. */
-async function gunzipNode(
+/**
+ * Node's gunzip, bounded: the declared size read from the inflated start of the stream,
+ * checked against the limit and the compressed size, then an inflate that stops one
+ * byte past it. Synchronous, with `zlib` passed in (node:zlib, loaded by the caller).
+ */
+export function gunzipBounded(
+  zlib: typeof import('node:zlib'),
   bytes: Uint8Array,
   name: string,
-  maxBytes: number,
-  declaredSize: GunzipOptions['declaredSize'],
-): Promise<Uint8Array> {
-  const zlib = await import('node:zlib');
+  options: GunzipOptions = {},
+): Uint8Array {
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   let cap = maxBytes + 1;
   let declared: number | undefined;
-  if (declaredSize) {
+  if (options.declaredSize) {
     let head: Uint8Array;
     try {
       head = zlib.gunzipSync(bytes.subarray(0, HEAD_BYTES), {
@@ -57,7 +61,7 @@ async function gunzipNode(
     } catch (cause) {
       throw failure(name, cause, cap, false);
     }
-    declared = declaredSize(head);
+    declared = options.declaredSize(head);
   }
   if (declared !== undefined) {
     if (declared > maxBytes) {
@@ -127,9 +131,8 @@ export async function gunzipIfNeeded(
   options: GunzipOptions = {},
 ): Promise<Uint8Array> {
   if (!isGzip(bytes)) return bytes;
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   if (typeof process !== 'undefined' && process.versions?.node) {
-    return gunzipNode(bytes, name, maxBytes, options.declaredSize);
+    return gunzipBounded(await import('node:zlib'), bytes, name, options);
   }
-  return gunzipStream(bytes, name, maxBytes);
+  return gunzipStream(bytes, name, options.maxBytes ?? DEFAULT_MAX_BYTES);
 }
