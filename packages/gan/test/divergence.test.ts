@@ -1,11 +1,17 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSafetensors, rng, tf } from '@atelier/core';
+import { ArgumentError, readSafetensors, rng, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { Dataset } from '@atelier/datasets';
 import { afterAll, expect, it } from 'vitest';
-import { DivergenceError, nonFiniteWeight, type TrainOptions, train } from '../src/index.js';
+import {
+  DivergenceError,
+  LossWatch,
+  nonFiniteWeight,
+  type TrainOptions,
+  train,
+} from '../src/index.js';
 import { toyHarness } from './helpers/toy-harness.js';
 
 // A run whose losses or weights go NaN stops with a DivergenceError naming the step, and
@@ -134,6 +140,11 @@ describeBackends(
       expect(await nonFiniteWeight(h.modules)).toBeUndefined();
       h.modules.D!.namedParameters()[1]![1].assign(tf.fill([1], Number.NaN));
       expect(await nonFiniteWeight(h.modules)).toBe('D.bias');
+      await expect(nonFiniteWeight({ G: {} as never })).rejects.toThrow(ArgumentError);
+      const watch = new LossWatch();
+      expect(() => watch.observe(0, [])).toThrow(ArgumentError);
+      expect(() => watch.observe(1, [tf.zeros([2]) as tf.Scalar])).toThrow(/scalars/);
+      watch.dispose();
       h.dispose();
     });
 

@@ -1,4 +1,4 @@
-import { AtelierError, type Module, tf } from '@atelier/core';
+import { ArgumentError, AtelierError, describe, isModule, type Module, tf } from '@atelier/core';
 
 /**
  * A run whose losses or weights stopped being finite (NaN or ±Infinity). Nothing
@@ -28,7 +28,14 @@ export class LossWatch {
 
   /** Records whether the terms of `step` (counted from 1) are all finite. */
   observe(step: number, terms: Iterable<tf.Scalar>): void {
+    if (!Number.isSafeInteger(step) || step < 1 || step > 2 ** 31 - 1)
+      throw new ArgumentError(
+        `LossWatch.observe: step must be an integer >= 1, got ${describe(step)}`,
+      );
     const list = [...terms];
+    const wrong = list.find((t) => !(t instanceof tf.Tensor) || t.size !== 1);
+    if (wrong !== undefined)
+      throw new ArgumentError(`LossWatch.observe: terms must be scalars, got ${describe(wrong)}`);
     if (list.length === 0) return;
     const next = tf.tidy(() => {
       // A cast costs as much as the rest: only terms that are not float32 get one.
@@ -62,8 +69,15 @@ export class LossWatch {
 export async function nonFiniteWeight(
   modules: Record<string, Module>,
 ): Promise<string | undefined> {
+  if (typeof modules !== 'object' || modules === null) {
+    throw new ArgumentError(
+      `nonFiniteWeight: expected a record of modules, got ${describe(modules)}`,
+    );
+  }
   const named: [string, tf.Tensor][] = [];
   for (const [name, module] of Object.entries(modules)) {
+    if (!isModule(module))
+      throw new ArgumentError(`nonFiniteWeight: ${name} is ${describe(module)}, not a module`);
     for (const [key, v] of [...module.namedParameters(), ...module.namedBuffers()])
       if (v.dtype === 'float32') named.push([`${name}.${key}`, v]);
   }
