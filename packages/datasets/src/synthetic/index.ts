@@ -7,6 +7,18 @@ export {
 } from './facades.js';
 export { type GlyphSample, type GlyphsOptions, glyphs } from './glyphs.js';
 export { type IntrinsicsSample, intrinsics } from './intrinsics.js';
+export {
+  DEPTH_FAR,
+  SCENE_MOTIONS,
+  type SceneFrame,
+  type SceneMotion,
+  type SceneSample,
+  type ScenesOptions,
+  type SceneVideo,
+  type SceneVideoOptions,
+  scenes,
+  sceneVideo,
+} from './scenes.js';
 export { type SeasonsDataset, type SeasonsSample, seasons } from './seasons.js';
 export {
   SHAPE_CLASSES,
