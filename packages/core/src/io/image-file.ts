@@ -5,6 +5,7 @@
  */
 import { ArgumentError, AtelierError, describe } from '../errors.js';
 import type { tf } from '../tfjs.js';
+import { writeFileAtomic } from '../training/atomic-file.js';
 import { type DecodeImageOptions, decodeImage } from './image-decode.js';
 import { type EncodeJpegOptions, encodeJpeg, encodePng } from './image-encode.js';
 
@@ -79,14 +80,11 @@ export async function writeImage(
     } catch (error) {
       throw withPath(error, path, 'writeImage');
     }
-    const { rename, unlink, writeFile } = await import('node:fs/promises');
-    const temporary = `${path}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`;
+    // The temporary file is writeFileAtomic's, so a run folder knows a killed write's.
     try {
-      await writeFile(temporary, bytes, { flag: 'wx' });
-      await rename(temporary, path);
+      await writeFileAtomic(path, bytes);
     } catch (error) {
-      await unlink(temporary).catch(() => undefined);
-      throw withPath(error, path, 'writeImage');
+      throw withPath((error as Error).cause ?? error, path, 'writeImage');
     }
     return;
   }
