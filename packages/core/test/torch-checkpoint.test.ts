@@ -212,7 +212,7 @@ describeBackends('readTorchCheckpoint', (backend) => {
       [
         'missing storage file',
         zipStored([['archive/data.pkl', tensorPickle(0, [2], [1])]]),
-        /storage "0" has no file archive\/data\/0/,
+        /storage "0" has no file "archive\/data\/0"/,
       ],
       [
         'storage of a partial element',

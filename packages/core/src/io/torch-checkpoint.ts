@@ -222,18 +222,18 @@ function checkpointHooks(storages: Map<string, Storage>, bytesOf: StorageBytes):
       }
       if (view !== undefined && view !== null) {
         fail(
-          `storage "${key}" is a storage view (torch < 0.4), which is not read: re-save the file with a newer torch`,
+          `storage ${JSON.stringify(key)} is a storage view (torch < 0.4), which is not read: re-save the file with a newer torch`,
         );
       }
       const known = storages.get(key);
       if (known) {
-        if (known.kind !== type.kind) fail(`storage "${key}" is read as two types`);
+        if (known.kind !== type.kind) fail(`storage ${JSON.stringify(key)} is read as two types`);
         return known;
       }
       const bytes = bytesOf(key, type);
       if (bytes && bytes.length % ELEMENT_BYTES[type.kind] !== 0) {
         fail(
-          `storage "${key}" (${bytes.length} bytes) is not a whole number of ${type.name} elements`,
+          `storage ${JSON.stringify(key)} (${bytes.length} bytes) is not a whole number of ${type.name} elements`,
         );
       }
       const storage = new Storage(key, type.kind, bytes);
@@ -252,7 +252,8 @@ function checkpointHooks(storages: Map<string, Storage>, bytesOf: StorageBytes):
 function unpickleZip(zip: ZipArchive, prefix: string, pickle: Uint8Array): unknown {
   const bytesOf: StorageBytes = (key) => {
     const path = `${prefix}data/${key}`;
-    if (!zip.entries.has(path)) fail(`storage "${key}" has no file ${path}`);
+    if (!zip.entries.has(path))
+      fail(`storage ${JSON.stringify(key)} has no file ${JSON.stringify(path)}`);
     return zip.read(path);
   };
   return unpickle(pickle, checkpointHooks(new Map(), bytesOf), 'torch checkpoint: data.pkl');
@@ -303,20 +304,21 @@ function unpickleLegacy(bytes: Uint8Array): unknown {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (const key of keys as string[]) {
     const storage = storages.get(key);
-    if (!storage) fail(`storage "${key}" has data but no tensor refers to it`);
-    if (storage!.attached) fail(`storage "${key}" is listed twice`);
-    if (at + 8 > bytes.length) fail(`storage "${key}": the file ends before its size`);
+    if (!storage) fail(`storage ${JSON.stringify(key)} has data but no tensor refers to it`);
+    if (storage!.attached) fail(`storage ${JSON.stringify(key)} is listed twice`);
+    if (at + 8 > bytes.length)
+      fail(`storage ${JSON.stringify(key)}: the file ends before its size`);
     const numel = view.getBigInt64(at, true);
     const size = BigInt(ELEMENT_BYTES[storage!.kind]) * numel;
     if (numel < 0n || BigInt(at + 8) + size > BigInt(bytes.length)) {
-      fail(`storage "${key}" of ${numel} elements runs past the end of the file`);
+      fail(`storage ${JSON.stringify(key)} of ${numel} elements runs past the end of the file`);
     }
     at += 8;
     storage!.attach(bytes.subarray(at, at + Number(size)));
     at += Number(size);
   }
   for (const [key, storage] of storages) {
-    if (!storage.attached) fail(`storage "${key}" has no data in the file`);
+    if (!storage.attached) fail(`storage ${JSON.stringify(key)} has no data in the file`);
   }
   return root;
 }
@@ -365,13 +367,24 @@ function checkMaxBytes(options: ReadTorchCheckpointOptions): number {
   return maxBytes;
 }
 
+/** A view may hold as many elements as its storage, or TORCH_MAX_EXPANDED_ELEMENTS if more. */
+function checkElements(ref: TensorRef, numel: bigint, name: string): void {
+  const limit = BigInt(Math.max(ref.storage.numel, TORCH_MAX_EXPANDED_ELEMENTS));
+  if (numel > limit) {
+    fail(
+      `tensor ${JSON.stringify(name)} has ${numel} elements, more than its storage (${ref.storage.numel}) or ${limit} allows`,
+    );
+  }
+}
+
 /** Refuses a checkpoint whose tensors, each materialised, would take more than `maxBytes`. */
 function checkTotalBytes(found: [string, TensorRef][], maxBytes: number): void {
   let total = 0n;
-  for (const [, ref] of found) {
-    let numel = BigInt(ref.storage.kind === 'bool' ? 1 : 4);
+  for (const [name, ref] of found) {
+    let numel = 1n;
     for (const dim of ref.size) numel *= BigInt(dim);
-    total += numel;
+    checkElements(ref, numel, name);
+    total += numel * BigInt(ref.storage.kind === 'bool' ? 1 : 4);
   }
   if (total > BigInt(Math.floor(Math.min(maxBytes, Number.MAX_SAFE_INTEGER)))) {
     fail(
@@ -389,12 +402,7 @@ function materialise(
   const what = `tensor ${JSON.stringify(name)}`;
   let numel = 1n;
   for (const dim of size) numel *= BigInt(dim);
-  const limit = BigInt(Math.max(storage.numel, TORCH_MAX_EXPANDED_ELEMENTS));
-  if (numel > limit) {
-    fail(
-      `${what} has ${numel} elements, more than its storage (${storage.numel}) or ${limit} allows`,
-    );
-  }
+  checkElements(ref, numel, name);
   const n = Number(numel);
   if (n > 0) {
     let last = BigInt(offset);
@@ -408,7 +416,7 @@ function materialise(
     }
   }
   const { values: all, dtype } = storage.elements(
-    `torch checkpoint: ${what} (storage "${storage.key}")`,
+    `torch checkpoint: ${what} (storage ${JSON.stringify(storage.key)})`,
   );
   if (n === 0) return { values: all.slice(0, 0), dtype };
 

@@ -55,11 +55,19 @@ function formatOf(name: string, bytes: Uint8Array): WeightsFormat {
   return zip || legacy ? 'torch' : 'safetensors';
 }
 
-/** The same error with `name` in front of its message; anything untyped becomes a FormatError. */
+/** A message on one line: a name read from a file may hold line breaks. */
+function oneLine(message: string): string {
+  return message.replace(/[\r\n\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
+/**
+ * The same error with `name` in front of its message (on one line); anything untyped
+ * becomes a FormatError.
+ */
 export function errorWithName(error: unknown, name: string): AtelierError {
   if (error instanceof StateDictError) {
     return new StateDictError(
-      `${name}: ${error.message}`,
+      oneLine(`${name}: ${error.message}`),
       error.missing,
       error.unexpected,
       error.mismatched,
@@ -67,10 +75,10 @@ export function errorWithName(error: unknown, name: string): AtelierError {
   }
   if (error instanceof AtelierError) {
     const Kind = error.constructor as new (m: string, o?: { cause?: unknown }) => AtelierError;
-    return new Kind(`${name}: ${error.message}`, { cause: error });
+    return new Kind(oneLine(`${name}: ${error.message}`), { cause: error });
   }
   const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return new FormatError(`${name}: cannot be read (${why.split('\n')[0]})`, { cause: error });
+  return new FormatError(oneLine(`${name}: cannot be read (${why})`), { cause: error });
 }
 
 function checkOptions(options: ReadWeightsOptions, fn: string): Required<ReadWeightsOptions> {
