@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -206,5 +206,16 @@ describe('weights a user passes to translate and convert', () => {
     const proto = Object.getOwnPropertyDescriptor(tensors, '__proto__')?.value as tf.Tensor;
     expect(Array.from(proto.dataSync())).toEqual([1]);
     expect(Object.getPrototypeOf(tensors)).toBe(Object.prototype);
+  });
+
+  it('answers every file of the hostile corpus with one line naming it', async () => {
+    const corpus = join(here, '../../core/test/fixtures/hostile-weights');
+    for (const name of readdirSync(corpus)) {
+      const path = join(corpus, name);
+      const run = name.endsWith('.pth')
+        ? await atelier('convert', path, join(dir, 'corpus.safetensors'))
+        : await translate(path);
+      expectOneLine(run, path, /Error: /);
+    }
   });
 });
