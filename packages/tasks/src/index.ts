@@ -1,6 +1,7 @@
 // @atelier/tasks: the course's applications on the gan trainer, each a task descriptor
 // (options, data, harness, inference model) listed in one table.
 
+export { BLUR_SIGMAS, gaussianBlur, tuneGaussianBlur } from './baselines/gaussian-blur.js';
 export { Pca } from './baselines/pca.js';
 export { checkImages } from './check-images.js';
 export { IMAGE_SETS, type ImageSet, imageSet } from './data/image-sets.js';
@@ -11,6 +12,7 @@ export {
   type ConvAutoencoderOptions,
   type LatentCode,
 } from './nets/conv-autoencoder.js';
+export { DnCnn, type DnCnnOptions } from './nets/dncnn.js';
 export { getTask, TASKS, taskNames } from './registry.js';
 export { loadTask, modelOf, trainTask } from './run-task.js';
 export type {
@@ -34,3 +36,33 @@ export {
   resolveAutoencoder,
   trainAutoencoder,
 } from './tasks/autoencoder.js';
+export {
+  addNoise,
+  type CleanBatch,
+  type DenoiseHarness,
+  DenoiseModel,
+  type DenoiseOptions,
+  denoiseTask,
+  loadDenoiser,
+  type ResolvedDenoise,
+  resolveDenoise,
+  trainDenoiser,
+} from './tasks/denoise.js';
+export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
+export {
+  displayRender,
+  loadMcDenoiser,
+  MC_BUFFERS,
+  MC_NOISY_SPP,
+  MC_REFERENCE_SPP,
+  type McDenoiseHarness,
+  McDenoiseModel,
+  type McDenoiseOptions,
+  mcDenoiseTask,
+  mcInput,
+  mcInputChannels,
+  type RenderBatch,
+  type ResolvedMcDenoise,
+  resolveMcDenoise,
+  trainMcDenoiser,
+} from './tasks/mc-denoise.js';

@@ -1,10 +1,14 @@
 import { ArgumentError, describe } from '@atelier/core';
 import type { TaskDescriptor } from './task.js';
 import { autoencoderTask } from './tasks/autoencoder.js';
+import { denoiseTask } from './tasks/denoise.js';
+import { mcDenoiseTask } from './tasks/mc-denoise.js';
 
 /** Every task by its CLI name: adding a task is its file and one row here. */
 export const TASKS: Record<string, TaskDescriptor<any, any, any>> = {
   autoencoder: autoencoderTask,
+  denoise: denoiseTask,
+  'mc-denoise': mcDenoiseTask,
 };
 
 export function taskNames(): string[] {

@@ -71,7 +71,7 @@ export function topEigen(
     .sort((x, y) => values[y]! - values[x]!)
     .slice(0, k);
   const out = new Float64Array(m * k);
-  order.forEach((col, j) => {
+  order.forEach((col: number, j: number) => {
     for (let t = 0; t < m; t++) {
       let s = 0;
       for (let i = 0; i < l; i++) s += q[t * l + i]! * vectors.data[i * l + col]!;

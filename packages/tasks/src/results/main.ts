@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BackendChoice, init, shutdown } from '@atelier/core';
 import { autoencoderResults } from './autoencoder-results.js';
+import { denoiseResults } from './denoise-results.js';
 import type { TaskResults } from './result-row.js';
 import { writeResults } from './write-results.js';
 
@@ -11,6 +12,7 @@ import { writeResults } from './write-results.js';
 
 const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   autoencoder: autoencoderResults,
+  denoise: denoiseResults,
 };
 
 const names = process.argv.slice(2);
