@@ -5,7 +5,7 @@ import { ArgumentError, readSafetensors, ShapeError, StateDictError, tf } from '
 import { describeBackends } from '@atelier/core/testing';
 import { Dataset } from '@atelier/datasets';
 import { afterAll, expect, it } from 'vitest';
-import { parseMetrics, type TrainProgress, train } from '../src/index.js';
+import { harnessData, parseMetrics, pix2pix, type TrainProgress, train } from '../src/index.js';
 import { toyData, toyHarness } from './helpers/toy-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'atelier-trainer-'));
@@ -145,6 +145,15 @@ describeBackends(
       const plain = await leftover(undefined);
       expect(await leftover({ beta: 0.9 })).toBe(plain);
       expect(await leftover({ beta: 0.5 })).toBe(plain);
+    });
+
+    it('a real harness with EMA: train + dispose leaves the tensor count where it was', async () => {
+      const data = await harnessData('pix2pix', { size: 32, count: 4, seed: 3 });
+      const before = tf.memory().numTensors;
+      const h = pix2pix({ netG: 'unet_32', ngf: 4, ndf: 4, seed: 3 });
+      await train(h, { data: data.dataset, steps: 2, ema: { beta: 0.9 }, out: folder() });
+      h.dispose();
+      expect(tf.memory().numTensors).toBe(before);
     });
 
     it('refuses what cannot work, with typed errors', async () => {
