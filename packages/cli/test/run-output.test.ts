@@ -12,6 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSafetensors } from '@atelier/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAtelier } from './run-atelier.js';
 
@@ -144,6 +145,38 @@ describe('atelier train: the run folder', () => {
     const forced = await atelier(...args, '--force');
     expect(forced.code, forced.stderr).toBe(0);
     expect(readFileSync(join(out, 'index.html'), 'utf8')).toContain('pix2pix');
+  });
+
+  it('--lr 1e9 stops with a DivergenceError naming the step, and saves no NaN weights', async () => {
+    const out = join(root, 'lr-1e9');
+    const r = await atelier(
+      'train',
+      'pix2pix',
+      ...TINY,
+      '--lr',
+      '1e9',
+      '--steps',
+      '6',
+      '--log-every',
+      '100',
+      '--checkpoint-every',
+      '1',
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(1);
+    const line = r.stderr.split('\n').find((l) => l.startsWith('atelier train:'));
+    expect(line).toMatch(/DivergenceError: train: the run diverged at step \d+/);
+    noStack(r.stderr);
+    expect(readdirSync(out)).not.toContain('G.safetensors');
+    if (readdirSync(out).includes('checkpoint.safetensors')) {
+      const { tensors } = readSafetensors(readFileSync(join(out, 'checkpoint.safetensors')));
+      for (const [key, t] of Object.entries(tensors)) {
+        if (t.dtype === 'float32')
+          expect((t.dataSync() as Float32Array).every(Number.isFinite), key).toBe(true);
+        t.dispose();
+      }
+    }
   });
 
   it('--resume with a damaged config.json: a FormatError naming the file and the field', async () => {
