@@ -116,7 +116,7 @@ describe('weights a user passes to translate and convert', () => {
     expectOneLine(
       await translate(path),
       path,
-      /not a resnet_2blocks generator: model\.1\.weight gives ngf 4, but it is 4096 here/,
+      /StateDictError: .*does not fit a resnet_2blocks generator \(nothing was built\): model\.1\.weight says ngf 4, the generator asked for has 4096/,
     );
     const blocks = await generatorFile('many-blocks.safetensors', (_, meta) => {
       meta['atelier.config'] = JSON.stringify({ ...config, netG: 'resnet_1000000000blocks' });
@@ -124,7 +124,7 @@ describe('weights a user passes to translate and convert', () => {
     expectOneLine(
       await translate(blocks),
       blocks,
-      /gives a block count of 2, but it is 1000000000 here/,
+      /says a block count of 2, the generator asked for has 1000000000/,
     );
   });
 

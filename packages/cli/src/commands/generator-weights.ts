@@ -5,7 +5,7 @@
  * tensors the file holds: no metadata or flag can make us allocate a network larger
  * than the file, or translate at a size no image could have.
  */
-import { describe, FormatError, type tf } from '@atelier/core';
+import { describe, FormatError, StateDictError, type tf } from '@atelier/core';
 import type { GeneratorSpec, NetG } from '@atelier/gan';
 
 type GeneratorNorm = GeneratorSpec['norm'];
@@ -97,7 +97,8 @@ export interface GeneratorShape {
 }
 
 /**
- * Refuses an architecture the tensors do not describe (so that it is never built):
+ * Refuses (StateDictError) an architecture the tensors do not describe, so that it is
+ * never built:
  * the first convolution gives ngf and the input channels, the last the output
  * channels, and the keys the unet's depth or the resnet's block count. Keys are
  * PyTorch's (junyanz's networks, as `atelier train` and `atelier convert` write them).
@@ -109,7 +110,9 @@ export function checkGeneratorFits(
 ): void {
   const keys = Object.keys(tensors);
   const fail = (why: string): never => {
-    throw new FormatError(`${source}: the weights are not a ${shape.netG} generator: ${why}`);
+    throw new StateDictError(
+      `${source}: the state dict does not fit a ${shape.netG} generator (nothing was built): ${why}`,
+    );
   };
   const shapeOf = (key: string): number[] => {
     const tensor = Object.hasOwn(tensors, key) ? tensors[key] : undefined;
@@ -117,7 +120,7 @@ export function checkGeneratorFits(
     return tensor.shape;
   };
   const expect = (what: string, got: number, want: number, key: string) => {
-    if (got !== want) fail(`${key} gives ${what} ${got}, but it is ${want} here`);
+    if (got !== want) fail(`${key} says ${what} ${got}, the generator asked for has ${want}`);
   };
   let first: string;
   let last: string;
