@@ -10,6 +10,7 @@ export {
   mutate,
   runFuzz,
 } from './fuzz.js';
+export { fuzzInputs, isLongRun, writeFuzzResults } from './fuzz-results.js';
 export { relativeError } from './relative-error.js';
 export {
   concatBytes,
