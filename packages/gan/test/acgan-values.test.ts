@@ -135,14 +135,15 @@ describeBackends(
         const recorded: Record<string, Recorded> = {};
         harness.step([batch as never], recordingContext(recorded));
 
-        const logits = (x: tf.Tensor4D) =>
-          tf.tidy(() => {
-            const out = D.forward(x);
-            return {
-              adversarial: Array.from(out.adversarial.dataSync()),
-              classes: out.classes.arraySync() as number[][],
-            };
-          });
+        const logits = (x: tf.Tensor4D) => {
+          const out = D.forward(x);
+          const values = {
+            adversarial: Array.from(out.adversarial.dataSync()),
+            classes: out.classes.arraySync() as number[][],
+          };
+          tf.dispose([out.adversarial, out.classes]);
+          return values;
+        };
         const real = logits(image);
         const fake = logits(drawn.fake!);
         const adv = adversarialTerms(kind, real.adversarial, fake.adversarial);
