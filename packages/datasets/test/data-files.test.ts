@@ -6,7 +6,14 @@ import { gzipSync } from 'node:zlib';
 import { encodePng, FormatError, init, tf } from '@atelier/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { idxByteLength } from '../src/formats/idx.js';
-import { encodeIdx, gunzipIfNeeded, mnist, readFlo, singleFolder } from '../src/index.js';
+import {
+  encodeIdx,
+  gunzipIfNeeded,
+  mnist,
+  readFlo,
+  singleFolder,
+  videoFrames,
+} from '../src/index.js';
 
 let root: string;
 
@@ -27,15 +34,18 @@ async function drain(
   make: () => Promise<{ size: number | undefined; get(i: number, e?: number): unknown }>,
 ) {
   const start = performance.now();
+  const loaded: { image: tf.Tensor }[] = [];
   try {
     const dataset = await make();
-    const images: unknown[] = [];
-    for (let i = 0; i < (dataset.size ?? 0); i++) images.push(await dataset.get(i, 0));
-    const loaded = images.filter((x) => x !== undefined) as { image: tf.Tensor }[];
-    for (const s of loaded) s.image.dispose();
+    for (let i = 0; i < (dataset.size ?? 0); i++) {
+      const sample = (await dataset.get(i, 0)) as { image: tf.Tensor } | undefined;
+      if (sample) loaded.push(sample);
+    }
     return { count: loaded.length, ms: performance.now() - start };
   } catch (error) {
     return { error: error as Error, ms: performance.now() - start };
+  } finally {
+    for (const s of loaded) s.image.dispose();
   }
 }
 
@@ -56,6 +66,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => {
   delete process.env.ATELIER_MAX_FILE_BYTES;
+  // Every sample read was disposed, and nothing a refusal made was left behind.
+  expect(tf.memory().numTensors).toBe(0);
 });
 
 describe('gzipped IDX is inflated within what its header declares', () => {
@@ -237,5 +249,21 @@ describe('data folders read regular files only', () => {
       singleFolder({ dir, workers: 0, maxPixels: 100, skipBroken: true, onWarning: () => {} }),
     );
     expect(skipped.count).toBe(1);
+  });
+
+  it('holds video frames and their flows to the same rules', async () => {
+    const dir = folder('video');
+    const flows = folder('video-flow');
+    await writePng(join(dir, 'frame_1.png'), 8);
+    await writePng(join(dir, 'frame_2.png'), 8);
+    execFileSync('mkfifo', [join(flows, 'backward_2_1.flo')]);
+    const frames = await videoFrames({ dir, flowDir: flows, maxPixels: 63 });
+    await expect(frames.get(0, 0)).rejects.toThrow(
+      /frame_1\.png: decodeImage: PNG header gives 8 x 8 = 64 pixels, more than the pixel budget of 63/,
+    );
+    const withFlow = await videoFrames({ dir, flowDir: flows });
+    const first = (await withFlow.get(0, 0))!;
+    first.frame.dispose();
+    await expect(withFlow.get(1, 0)).rejects.toThrow(/backward_2_1\.flo is a FIFO \(named pipe\)/);
   });
 });

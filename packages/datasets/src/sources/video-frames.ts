@@ -1,4 +1,4 @@
-import { ArgumentError, describe, tf } from '@atelier/core';
+import { ArgumentError, describe, resolveMaxPixels, tf } from '@atelier/core';
 import { decodeFlo, type Flow } from '../formats/flo.js';
 import { bytesRaster } from '../image/bytes.js';
 import { checkRange, type ImageRange, scaleInto } from '../image/range.js';
@@ -21,6 +21,8 @@ export interface VideoFramesOptions extends DataFileOptions {
   /** Resize frames (bicubic) and flows (bilinear, vectors scaled to match) to [width, height]. */
   resize?: [number, number];
   range?: ImageRange;
+  /** The decoders' pixel budget (default ATELIER_MAX_PIXELS, else 2^26): a larger frame is a FormatError naming it. */
+  maxPixels?: number;
   skipBroken?: boolean;
   onWarning?: (message: string) => void;
   onProgress?: ProgressCallback;
@@ -83,6 +85,7 @@ export async function videoFrames(options: VideoFramesOptions): Promise<Dataset<
     );
   }
   const policy = resolveDataFiles(options, fn);
+  const maxPixels = resolveMaxPixels(options.maxPixels, fn);
   const files = await listImages(dir, fn, {
     natural: true,
     onProgress: options.onProgress,
@@ -108,7 +111,8 @@ export async function videoFrames(options: VideoFramesOptions): Promise<Dataset<
       source,
       async () => {
         const path = files[index]!;
-        const bytes = await decodeToBytes(path, 3, 'js', { maxFileBytes: policy.maxFileBytes });
+        const limits = { maxFileBytes: policy.maxFileBytes, maxPixels };
+        const bytes = await decodeToBytes(path, 3, 'js', limits);
         const pixels =
           size && (bytes.width !== size[0] || bytes.height !== size[1])
             ? resize(bytesRaster(bytes), size[0], size[1], { clampTo: 255, round: true })
