@@ -94,6 +94,12 @@ suite('hostile pickles', () => {
     expect(ms).toBeLessThan(1000);
   });
 
+  it('quotes a global whose name holds a line break, keeping the message on one line', () => {
+    const bytes = archive(pickle(op.proto, op.str('os\nx'), op.str('system'), [0x93], op.stop));
+    const { error } = refusal(bytes);
+    expect(error.message).toContain('the global "os\\nx.system", which is not allowed');
+  });
+
   it('bounds opcodes, stack, open MARKs, memo and items', () => {
     const hooks: PickleHooks = {
       findClass: () => null,

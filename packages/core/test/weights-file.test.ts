@@ -13,7 +13,7 @@ import {
   tf,
   writeSafetensors,
 } from '../src/index.js';
-import { describeBackends } from '../src/testing/index.js';
+import { describeBackends, safetensorsBytes } from '../src/testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-weights-file-'));
 const sequential = new URL('./fixtures/torch/sequential.pth', import.meta.url);
@@ -69,6 +69,17 @@ describeBackends('weight files', () => {
     await expect(readWeightsFile(path)).rejects.toThrow(FormatError);
     process.env.ATELIER_MAX_WEIGHT_BYTES = 'lots';
     expect(() => maxWeightBytes()).toThrow(/ATELIER_MAX_WEIGHT_BYTES must be a whole number/);
+  });
+
+  it('limits the bytes the tensors of a safetensors file take once read (float16 doubles)', () => {
+    const header = '{"h":{"dtype":"F16","shape":[1000],"data_offsets":[0,2000]}}';
+    const bytes = safetensorsBytes(header, new Uint8Array(2000));
+    expect(() => decodeWeights(bytes, 'h.safetensors', { maxBytes: 3000 })).toThrow(
+      /^h\.safetensors: safetensors: its 1 tensors would take 4000 bytes once read, more than the limit of 3000/,
+    );
+    const { tensors } = decodeWeights(bytes, 'h.safetensors', { maxBytes: 4000 });
+    expect(tensors.h!.shape).toEqual([1000]);
+    tf.dispose(Object.values(tensors));
   });
 
   it('names the tensors holding NaN or infinities', () => {

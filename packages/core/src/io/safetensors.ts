@@ -266,15 +266,47 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   return { tensors, metadata, dataStart };
 }
 
+export interface ReadSafetensorsOptions {
+  /**
+   * Bytes all tensors may take once read (16-bit floats double, 64-bit values halve).
+   * Default: no limit beyond the file's own size, which bounds them to twice that.
+   */
+  maxBytes?: number;
+}
+
+function checkTotalBytes(header: SafetensorsHeader, maxBytes: number): void {
+  let total = 0;
+  const infos = Object.values(header.tensors);
+  for (const info of infos) {
+    const numel = info.shape.reduce((a, b) => a * b, 1);
+    total += numel * (info.dtype === 'BOOL' ? 1 : 4);
+  }
+  if (total > maxBytes) {
+    throw new FormatError(
+      `safetensors: its ${infos.length} tensors would take ${total} bytes once read, more than the limit of ${maxBytes} (raise it with the maxBytes option, or ATELIER_MAX_WEIGHT_BYTES for the command line)`,
+    );
+  }
+}
+
 /**
  * Reads a safetensors file into tensors the caller owns (dispose them).
  * F32, F16, BF16 and F64 become float32; I32, I64, U8 and the other integer dtypes
  * int32 (a value outside the int32 range is a FormatError); BOOL becomes bool.
  * Nothing is allocated on the backend unless the whole file is valid.
  */
-export function readSafetensors(bytes: Uint8Array): SafetensorsContent {
+export function readSafetensors(
+  bytes: Uint8Array,
+  options: ReadSafetensorsOptions = {},
+): SafetensorsContent {
   checkBytes(bytes, 'readSafetensors');
+  const maxBytes = options?.maxBytes ?? Number.POSITIVE_INFINITY;
+  if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
+    throw new ArgumentError(
+      `readSafetensors: maxBytes must be a non-negative number, got ${describe(maxBytes)}`,
+    );
+  }
   const header = parseSafetensorsHeader(bytes);
+  checkTotalBytes(header, maxBytes);
   const decoded: [string, number[], DecodedElements][] = [];
   for (const [name, info] of Object.entries(header.tensors)) {
     if (!(info.dtype in READABLE)) {

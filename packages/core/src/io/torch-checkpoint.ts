@@ -126,6 +126,12 @@ const fail = (message: string): never => {
   throw new FormatError(`torch checkpoint: ${message}`);
 };
 
+/** `module.name` as written, or quoted when the file put line breaks or odd bytes in it. */
+function globalName(module: string, name: string): string {
+  const text = `${module}.${name}`;
+  return /^[\x21-\x7e]{1,200}$/.test(text) ? text : describe(text);
+}
+
 function isSafeCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
@@ -165,7 +171,7 @@ function checkpointHooks(storages: Map<string, Storage>, bytesOf: StorageBytes):
         ? ' (a TorchScript archive: save model.state_dict() with torch.save instead)'
         : '';
       return fail(
-        `the pickle refers to the global ${module}.${name}, which is not allowed: only the globals of a state dict are read, and loading this file in PyTorch could run code${hint}`,
+        `the pickle refers to the global ${globalName(module, name)}, which is not allowed: only the globals of a state dict are read, and loading this file in PyTorch could run code${hint}`,
       );
     },
 
@@ -265,7 +271,8 @@ const LEGACY_PROTOCOL = 1001;
 
 /** The header pickles hold plain values only. */
 const PLAIN_HOOKS: PickleHooks = {
-  findClass: (module, name) => fail(`a legacy header refers to the global ${module}.${name}`),
+  findClass: (module, name) =>
+    fail(`a legacy header refers to the global ${globalName(module, name)}`),
   call: () => fail('a legacy header calls a function'),
   persistentLoad: () => fail('a legacy header holds a persistent id'),
   build: () => fail('a legacy header builds an object'),

@@ -128,7 +128,7 @@ export function decodeWeights(
     if (format === 'torch') {
       return { tensors: readTorchCheckpoint(bytes, { maxBytes }), metadata: {}, format };
     }
-    return { ...readSafetensors(bytes), format };
+    return { ...readSafetensors(bytes, { maxBytes }), format };
   } catch (error) {
     throw errorWithName(error, name);
   }
