@@ -123,7 +123,7 @@ describeBackends(
           const fake = generate(z, labels);
           drawn.fake?.dispose();
           drawn.fake = tf.keep(tf.clone(fake));
-          drawn.labels = Array.from(labels.dataSync());
+          drawn.labels = Array.from(labels.dataSync() as Int32Array);
           return fake;
         };
         const image = rng(5).uniform([N, 32, 32, 3], -1, 1) as tf.Tensor4D;
@@ -138,7 +138,7 @@ describeBackends(
         const logits = (x: tf.Tensor4D) => {
           const out = D.forward(x);
           const values = {
-            adversarial: Array.from(out.adversarial.dataSync()),
+            adversarial: Array.from(out.adversarial.dataSync() as Float32Array),
             classes: out.classes.arraySync() as number[][],
           };
           tf.dispose([out.adversarial, out.classes]);
