@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   network.dispose();
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB; tfjs ${tf.getBackend()} backend`;
   const data = `synthetic moving scene (movingScene: panning textured background, orbiting spinning textured disc), ${config.frames} frames of ${config.size}x${config.size}, exact analytic flow given to stylizeVideo as a flow function; errors on the pixels visible in both frames (exact visibility, 1.5 px from the disc's outline excluded), mean squared difference in [0, 1] units`;
-  const budget = `L-BFGS; single pass ${config.iterations} iterations a frame (first frame ${config.firstIterations}); multi-pass ${config.passes} passes x ${config.passIterations} iterations, temporal loss from pass ${Math.ceil(config.passes / 2)}; embedded random network (sizes ${networkConfig.sizes.join(', ')}, ${networkConfig.maps} maps, seed 0); style samples/coffee.png; preset temporal weight (1e6, halved in multi-pass)`;
+  const budget = `L-BFGS; single pass ${config.iterations} iterations a frame (first frame ${config.firstIterations}); multi-pass ${config.passes} passes x ${config.passIterations} iterations, temporal loss from pass ${Math.ceil(config.passes / 2)}; embedded random network (filter sizes ${networkConfig.sizes.join(', ')}; ${networkConfig.maps} maps each; seed 0); style samples/coffee.png; preset temporal weight (1e6, halved in multi-pass)`;
   const out = fileURLToPath(new URL('../results/', import.meta.url));
   await mkdir(out, { recursive: true });
   const name = quick ? 'video-quick' : 'video';
