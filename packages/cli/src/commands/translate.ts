@@ -36,11 +36,14 @@ import {
 } from './generator-weights.js';
 import { type Command, parse } from './registry.js';
 import { engineFlag } from './style-args.js';
+import { multimodalFlags, translateMultimodal } from './translate-multimodal.js';
 
 export const translateUsage =
   'atelier translate --weights <G.safetensors|latest_net_G.pth> [--net unet_256|unet_128|resnet_9blocks|resnet_6blocks] ' +
   '[--norm batch|instance|none] [--ngf 64] [--in-channels 3] [--out-channels 3] [--dropout|--no-dropout] ' +
-  '[--size 256] [--eval] [--out DIR] [--backend auto|webgpu|wasm|cpu] [--engine tfjs|onnxruntime (with --eval)] <images...>';
+  '[--size 256] [--eval] [--out DIR] [--backend auto|webgpu|wasm|cpu] [--engine tfjs|onnxruntime (with --eval)] <images...>\n' +
+  '  BicycleGAN runs (a run folder or its G.safetensors): [--samples K] [--seed S] [--style ref.png] [--strip N]: ' +
+  'K outputs from random z, the z of a reference photo, an interpolation strip of N images between two z';
 
 export interface TranslateOptions {
   weights: string;
@@ -268,6 +271,10 @@ export const translateCommand: Command = {
       engine: { type: 'string' },
       out: { type: 'string' },
       backend: { type: 'string' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
+      style: { type: 'string' },
+      strip: { type: 'string' },
     });
     if (!values.weights) throw new UsageError('--weights is required');
     const int = (flag: string) => {
@@ -307,9 +314,18 @@ export const translateCommand: Command = {
       throw new UsageError(`--size: at most ${MAX_TRANSLATE_SIZE}, got ${size}`);
     }
     if (size !== undefined) options.size = size;
+    const multimodal = multimodalFlags(values);
     await init({ backend: backend as BackendChoice });
     try {
-      for (const path of await translate(positionals, options)) console.log(path);
+      const written = multimodal
+        ? await translateMultimodal(positionals, {
+            ...multimodal,
+            weights: options.weights,
+            ...(options.out !== undefined ? { out: options.out } : {}),
+            ...(options.eval ? { eval: true } : {}),
+          })
+        : await translate(positionals, options);
+      for (const path of written) console.log(path);
     } finally {
       await shutdown();
     }
