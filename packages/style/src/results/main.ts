@@ -12,8 +12,28 @@ import { measureVideo, type VideoMeasurement, type VideoMethod } from './video-r
 
 const quick = process.argv.includes('--quick');
 const config = quick
-  ? { frames: 24, size: 24, orbit: 0.3, iterations: 12, firstIterations: 100, passIterations: 2, passes: 9, longTerm: [1, 5, 10], gap: 10 }
-  : { frames: 45, size: 32, orbit: 0.16, iterations: 40, firstIterations: 300, passIterations: 4, passes: 15, longTerm: [1, 10, 20, 40], gap: 20 };
+  ? {
+      frames: 24,
+      size: 24,
+      orbit: 0.3,
+      iterations: 12,
+      firstIterations: 100,
+      passIterations: 2,
+      passes: 9,
+      longTerm: [1, 5, 10],
+      gap: 10,
+    }
+  : {
+      frames: 45,
+      size: 32,
+      orbit: 0.16,
+      iterations: 40,
+      firstIterations: 300,
+      passIterations: 4,
+      passes: 15,
+      longTerm: [1, 10, 20, 40],
+      gap: 20,
+    };
 const networkConfig = { seed: 0, sizes: [3, 5, 7, 11], maps: 16 };
 
 function methods(): VideoMethod[] {
@@ -69,7 +89,9 @@ async function main(): Promise<void> {
   const rows: VideoMeasurement[] = [];
   for (const method of methods()) {
     const row = await measureVideo({ scene, style, network, gap: config.gap, seed: 0 }, method);
-    console.log(`${row.method}: temporal ${row.temporalError.toExponential(3)}, long-range ${row.longRangeError.toExponential(3)}, reappearing ${row.reappearingError.toExponential(3)}, ${row.seconds.toFixed(0)} s`);
+    console.log(
+      `${row.method}: temporal ${row.temporalError.toExponential(3)}, long-range ${row.longRangeError.toExponential(3)}, reappearing ${row.reappearingError.toExponential(3)}, ${row.seconds.toFixed(0)} s`,
+    );
     rows.push(row);
   }
   tf.dispose(style);

@@ -75,7 +75,9 @@ export function movingScene(options: MovingSceneOptions): MovingScene {
     ['width', W],
   ] as const) {
     if (!Number.isSafeInteger(v) || v < (name === 'frames' ? 1 : 8)) {
-      throw new ArgumentError(`movingScene: ${name} must be an integer >= ${name === 'frames' ? 1 : 8}, got ${describe(v)}`);
+      throw new ArgumentError(
+        `movingScene: ${name} must be an integer >= ${name === 'frames' ? 1 : 8}, got ${describe(v)}`,
+      );
     }
   }
   const [vx, vy] = options.pan ?? [0.55, 0.2];
@@ -105,7 +107,9 @@ export function movingScene(options: MovingSceneOptions): MovingScene {
   };
   const check = (t: number, what: string) => {
     if (!Number.isSafeInteger(t) || t < 0 || t >= frames) {
-      throw new ArgumentError(`movingScene: ${what} must be a frame in [0, ${frames}), got ${describe(t)}`);
+      throw new ArgumentError(
+        `movingScene: ${what} must be a frame in [0, ${frames}), got ${describe(t)}`,
+      );
     }
   };
   return {
@@ -171,7 +175,8 @@ export function movingScene(options: MovingSceneOptions): MovingScene {
         for (let y = 0; y < H; y++) {
           for (let x = 0; x < W; x++) {
             const [qx, qy, moving] = carry(x, y, from, s);
-            if (!moving && Math.hypot(qx - b.cx, qy - b.cy) < radius - margin) hidden[y * W + x] = 1;
+            if (!moving && Math.hypot(qx - b.cx, qy - b.cy) < radius - margin)
+              hidden[y * W + x] = 1;
           }
         }
       }

@@ -15,7 +15,9 @@ export async function warpedError(
 ): Promise<number> {
   const [H, W] = a.shape;
   if (visible.length !== H * W) {
-    throw new ArgumentError(`warpedError: visible must have ${H * W} values, got ${visible.length}`);
+    throw new ArgumentError(
+      `warpedError: visible must have ${H * W} values, got ${visible.length}`,
+    );
   }
   const sums = tf.tidy(() => {
     const wb = warp(tf.expandDims(b, 0), tf.expandDims(flow, 0), { padding: 'border' });
