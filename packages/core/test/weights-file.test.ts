@@ -13,7 +13,15 @@ import {
   tf,
   writeSafetensors,
 } from '../src/index.js';
-import { describeBackends, safetensorsBytes } from '../src/testing/index.js';
+import {
+  describeBackends,
+  intTuple,
+  pickleOps,
+  rebuildTensor,
+  safetensorsBytes,
+  storageId,
+  torchArchive,
+} from '../src/testing/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'atelier-weights-file-'));
 const sequential = new URL('./fixtures/torch/sequential.pth', import.meta.url);
@@ -90,5 +98,34 @@ describeBackends('weight files', () => {
       'w.safetensors: weights hold NaN or infinite values: "a" (2 of 3)',
     );
     tf.dispose([...Object.values(ok), ...Object.values(bad)]);
+  });
+});
+
+describeBackends('weight files: tensor count', () => {
+  it('refuses more tensors than a file may hold, quickly, in both formats', () => {
+    const n = 100_002;
+    const parts: string[] = [];
+    for (let i = 0; i < n; i++)
+      parts.push(`"t${i}":{"dtype":"F32","shape":[0],"data_offsets":[0,0]}`);
+    const st = safetensorsBytes(`{${parts.join(',')}}`, new Uint8Array(0));
+    let start = performance.now();
+    expect(() => decodeWeights(st, 'many.safetensors')).toThrow(
+      /^many\.safetensors: safetensors: the header lists 100002 entries, more than the 100000 tensors/,
+    );
+    expect(performance.now() - start).toBeLessThan(5000);
+    // {'t0': w, 't1': w, ...} with one shared zero-size view, memoized.
+    const pkl: number[] = [...pickleOps.proto, ...pickleOps.emptyDict];
+    pkl.push(...pickleOps.str('t0'));
+    pkl.push(...rebuildTensor(storageId('0', 0), 0, intTuple([0]), intTuple([1])));
+    pkl.push(...pickleOps.put(0), ...pickleOps.setitem);
+    for (let i = 1; i < n; i++)
+      pkl.push(...pickleOps.str(`t${i}`), ...pickleOps.get(0), ...pickleOps.setitem);
+    pkl.push(...pickleOps.stop);
+    const pth = torchArchive(new Uint8Array(pkl), [['0', new Uint8Array(0)]]);
+    start = performance.now();
+    expect(() => decodeWeights(pth, 'many.pth')).toThrow(
+      /^many\.pth: torch checkpoint: 100002 tensors, more than the 100000 a file may hold/,
+    );
+    expect(performance.now() - start).toBeLessThan(5000);
   });
 });

@@ -40,6 +40,13 @@ export type DecodedElements =
   | { dtype: 'int32'; values: Int32Array }
   | { dtype: 'bool'; values: Uint8Array };
 
+/**
+ * Tensors one weight file may hold. Models with many thousands of tensors exist (a
+ * large state dict has a few thousand per file); a million empty ones fit in a 59 MB
+ * safetensors header and take a minute to make.
+ */
+export const MAX_TENSORS_PER_FILE = 100_000;
+
 export const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**

@@ -74,6 +74,8 @@ export const PICKLE_LIMITS: Readonly<PickleLimits> = {
   maxDepth: 200,
 };
 
+/** Longest string or bytes value taken (V8 cannot hold a string much longer). */
+const MAX_STRING_BYTES = 2 ** 28;
 /** Longest LONG1/LONG4 integer taken, in bytes: no checkpoint needs more. */
 const MAX_LONG_BYTES = 1024;
 /** Longest module or name line of a GLOBAL. */
@@ -155,6 +157,7 @@ export function unpickleFrom(
   };
   const take = (n: number) => {
     need(n);
+    if (n > MAX_STRING_BYTES) fail(`a string or bytes value of ${n} bytes`);
     pos += n;
     return bytes.subarray(pos - n, pos);
   };

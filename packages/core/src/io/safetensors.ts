@@ -23,6 +23,7 @@ import {
   ELEMENT_BYTES,
   type ElementKind,
   LITTLE_ENDIAN_HOST,
+  MAX_TENSORS_PER_FILE,
 } from './elements.js';
 import { setOwn } from './own-record.js';
 import {
@@ -255,6 +256,11 @@ export function parseSafetensorsHeader(bytes: Uint8Array): SafetensorsHeader {
   const dataLength = bytes.length - dataStart;
   const entries: [string, SafetensorsTensorInfo][] = [];
   let metadata: Record<string, string> = {};
+  if ((json as JsonObject).size > MAX_TENSORS_PER_FILE + 1) {
+    throw new FormatError(
+      `safetensors: the header lists ${(json as JsonObject).size} entries, more than the ${MAX_TENSORS_PER_FILE} tensors a file may hold`,
+    );
+  }
   for (const [name, value] of json as JsonObject) {
     if (name === METADATA_KEY) metadata = parseMetadata(value);
     else entries.push([name, parseTensorInfo(name, value, dataLength)]);

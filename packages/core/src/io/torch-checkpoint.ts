@@ -35,6 +35,7 @@ import {
   decodeElements,
   ELEMENT_BYTES,
   type ElementKind,
+  MAX_TENSORS_PER_FILE,
 } from './elements.js';
 import { setOwn } from './own-record.js';
 import { type PickleHooks, unpickle, unpickleFrom } from './pickle.js';
@@ -484,6 +485,9 @@ export function readTorchCheckpoint(
   }
 
   const found = collectTensors(root);
+  if (found.length > MAX_TENSORS_PER_FILE) {
+    fail(`${found.length} tensors, more than the ${MAX_TENSORS_PER_FILE} a file may hold`);
+  }
   checkTotalBytes(found, maxBytes);
   const seen = new Set<string>();
   const decoded = new Map<TensorRef, ReturnType<typeof materialise>>();
