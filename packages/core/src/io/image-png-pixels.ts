@@ -218,13 +218,47 @@ export function pngPixels(chunks: PngChunks, data: Uint8Array): Uint8Array {
     scale: scaler(header.bitDepth),
   };
   const samples = new Uint16Array(header.width * channels);
+  const direct = header.bitDepth === 8 && !header.interlaced && !chunks.transparent;
   for (const pass of passes) {
     unfilter(data, pass, bpp);
     const count = pass.width * channels;
     for (let r = 0; r < pass.height; r++) {
-      rowSamples(data, pass.offset + r * (pass.rowBytes + 1) + 1, count, header.bitDepth, samples);
+      const row = pass.offset + r * (pass.rowBytes + 1) + 1;
+      if (direct && header.colorType !== 3) {
+        copyRow8(data, row, header.width, channels, target.rgba, r * header.width * 4);
+        continue;
+      }
+      rowSamples(data, row, count, header.bitDepth, samples);
       writeRow(samples, pass.width, header.colorType, target, pass.y0 + r * pass.dy, pass);
     }
   }
   return target.rgba;
+}
+
+/**
+ * The common case, 8-bit grey, grey + alpha, RGB or RGBA without tRNS or interlacing,
+ * copied straight to RGBA (the same bytes writeRow gives, about twice as fast).
+ */
+function copyRow8(
+  data: Uint8Array,
+  row: number,
+  width: number,
+  channels: number,
+  rgba: Uint8Array,
+  out: number,
+): void {
+  for (let x = 0, p = row, q = out; x < width; x++, p += channels, q += 4) {
+    if (channels >= 3) {
+      rgba[q] = data[p]!;
+      rgba[q + 1] = data[p + 1]!;
+      rgba[q + 2] = data[p + 2]!;
+      rgba[q + 3] = channels === 4 ? data[p + 3]! : 255;
+    } else {
+      const grey = data[p]!;
+      rgba[q] = grey;
+      rgba[q + 1] = grey;
+      rgba[q + 2] = grey;
+      rgba[q + 3] = channels === 2 ? data[p + 1]! : 255;
+    }
+  }
 }
