@@ -14,6 +14,7 @@ import {
   singleFolder,
   videoFrames,
 } from '../src/index.js';
+import { closeWorkers } from '../src/pipeline/worker-pool.js';
 
 let root: string;
 
@@ -63,7 +64,10 @@ beforeAll(async () => {
   await init({ backend: 'cpu' });
   root = mkdtempSync(join(tmpdir(), 'atelier-data-files-'));
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(async () => {
+  await closeWorkers();
+  rmSync(root, { recursive: true, force: true });
+});
 afterEach(() => {
   delete process.env.ATELIER_MAX_FILE_BYTES;
   // Every sample read was disposed, and nothing a refusal made was left behind.
@@ -249,6 +253,10 @@ describe('data folders read regular files only', () => {
       singleFolder({ dir, workers: 0, maxPixels: 100, skipBroken: true, onWarning: () => {} }),
     );
     expect(skipped.count).toBe(1);
+    // The same in a decode worker thread (the limit travels with the task).
+    const worker = await drain(() => singleFolder({ dir, workers: 1, maxPixels: 100 }));
+    expect(worker.error).toBeInstanceOf(FormatError);
+    expect(worker.error!.message).toBe(over.error!.message);
   });
 
   it('holds video frames and their flows to the same rules', async () => {
