@@ -1,4 +1,4 @@
-import { Module, ShapeError, tf } from '@atelier/core';
+import { Module, Sequential, ShapeError, tf } from '@atelier/core';
 import { checkNHWC } from '../checks.js';
 import { Linear } from '../layers/linear.js';
 import { forkSeed, type Seed } from '../seed.js';
@@ -15,8 +15,9 @@ export interface LatentPosterior {
  * heads `fc` (μ) and `fcVar` (log σ²). `side` is the input side the trunk reaches 8x8 at.
  */
 export abstract class LatentEncoder extends Module {
-  readonly fc: Linear;
-  readonly fcVar: Linear;
+  /** Sequentials of one Linear each: the reference's `fc.0`, `fcVar.0` keys. */
+  readonly fc: Sequential;
+  readonly fcVar: Sequential;
   readonly inChannels: number;
   readonly nz: number;
   readonly side: number;
@@ -27,16 +28,12 @@ export abstract class LatentEncoder extends Module {
     this.nz = nz;
     this.side = side;
     const where = this.constructor.name;
-    this.fc = new Linear({
-      inFeatures: features,
-      outFeatures: nz,
-      seed: forkSeed(seed, 'fc', where),
-    });
-    this.fcVar = new Linear({
-      inFeatures: features,
-      outFeatures: nz,
-      seed: forkSeed(seed, 'fcVar', where),
-    });
+    const head = (label: string) =>
+      new Sequential([
+        new Linear({ inFeatures: features, outFeatures: nz, seed: forkSeed(seed, label, where) }),
+      ]);
+    this.fc = head('fc');
+    this.fcVar = head('fcVar');
   }
 
   /** The trunk: [N, side, side, C] to [N, 8, 8, features]. */

@@ -36,7 +36,8 @@ export interface UnetZGeneratorOptions {
  * NHWC in and out, tanh output; sides must be multiples of 2^numDowns.
  */
 export class UnetZGenerator extends Module {
-  readonly net: UnetGenerator | UnetBlockWithZ;
+  /** `model`, as the reference's G_Unet_add_all / G_Unet_add_input: their key names. */
+  readonly model: UnetGenerator | UnetBlockWithZ;
   readonly inChannels: number;
   readonly outChannels: number;
   readonly nz: number;
@@ -61,7 +62,7 @@ export class UnetZGenerator extends Module {
     const ngf = positiveInt(o.ngf ?? 64, 'ngf', where);
     const norm = o.norm ?? 'instance';
     const dropout = booleanOption(o.dropout ?? false, 'dropout', where);
-    this.net =
+    this.model =
       this.whereAdd === 'input'
         ? new UnetGenerator({
             inChannels: this.inChannels + this.nz,
@@ -139,7 +140,7 @@ export class UnetZGenerator extends Module {
       );
     }
     const code = z as tf.Tensor2D;
-    if (this.net instanceof UnetGenerator) return this.net.forward(concatLatent(input, code));
-    return this.net.forward(input, code);
+    if (this.model instanceof UnetGenerator) return this.model.forward(concatLatent(input, code));
+    return this.model.forward(input, code);
   }
 }
