@@ -116,10 +116,18 @@ function isStartOfFrame(marker: number): boolean {
 /**
  * The fewest bytes a Huffman-coded frame can take: every 8 x 8 block of every
  * component codes its DC coefficient with a Huffman code of at least one bit (in a
- * progressive file, in its first DC scan), whatever the content. A file shorter than
- * this declares a frame it cannot hold, and is refused before a decoder allocates it.
+ * progressive file, in its first DC scan), and in a sequential file also ends its AC
+ * coefficients with at least one more (an EOB code, or the codes of nonzero ones),
+ * whatever the content. A file shorter than this declares a frame it cannot hold, and
+ * is refused before a decoder allocates it.
  */
-function minimumCodedBytes(bytes: Uint8Array, at: number, width: number, height: number): number {
+function minimumCodedBytes(
+  bytes: Uint8Array,
+  at: number,
+  width: number,
+  height: number,
+  bitsPerBlock: number,
+): number {
   const components = bytes[at + 7]!;
   if (at + 8 + components * 3 > bytes.length) {
     throw new FormatError('truncated JPEG: it ends inside its frame header');
@@ -141,7 +149,7 @@ function minimumCodedBytes(bytes: Uint8Array, at: number, width: number, height:
     blocks +=
       Math.ceil(Math.ceil((width * h) / hMax) / 8) * Math.ceil(Math.ceil((height * v) / vMax) / 8);
   }
-  return Math.ceil(blocks / 8);
+  return Math.ceil((blocks * bitsPerBlock) / 8);
 }
 
 /** SOF markers of arithmetic coding (SOF9-SOF11, SOF13-SOF15), which can beat one bit a block. */
@@ -190,11 +198,16 @@ function jpegInfo(bytes: Uint8Array, maxPixels: number): ImageInfo {
       if (components !== 1 && components !== 3 && components !== 4) {
         throw new FormatError(`corrupt JPEG: ${components} colour components`);
       }
-      const minimum = isArithmetic(marker) ? 0 : minimumCodedBytes(bytes, at, width, height);
+      // Sequential Huffman (SOF0, SOF1): two bits a block at least; progressive (and the rest): one.
+      const sequential = marker === 0xc0 || marker === 0xc1;
+      const minimum = isArithmetic(marker)
+        ? 0
+        : minimumCodedBytes(bytes, at, width, height, sequential ? 2 : 1);
       if (bytes.length < minimum) {
         throw new FormatError(
           `truncated JPEG: its header declares ${width} x ${height}, which takes at least ` +
-            `${minimum} bytes of image data (a bit per 8 x 8 block); the file has ${bytes.length}`,
+            `${minimum} bytes of image data (${sequential ? 'two bits' : 'a bit'} per 8 x 8 ` +
+            `block); the file has ${bytes.length}`,
         );
       }
       // Four components are CMYK or YCCK, decoded to RGB.
