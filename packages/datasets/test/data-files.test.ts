@@ -94,7 +94,7 @@ describe('gzipped IDX is inflated within what its header declares', () => {
       `lie.gz: its header declares 100000000 bytes of data, which ${gz.length} bytes of gzip ` +
         'cannot hold (deflate compresses at most 1032:1)',
     );
-    expect(performance.now() - start).toBeLessThan(200);
+    expect(performance.now() - start).toBeLessThan(1000);
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(8 * 2 ** 20);
   });
 
