@@ -4,6 +4,7 @@
  * refuse (with the reason it must give), and one fuzz target per parser.
  */
 
+import { AtelierError } from '../errors.js';
 import { decodeWeights, type WeightsFormat } from '../io/weights-file.js';
 import { tf } from '../tfjs.js';
 import type { FuzzTarget } from './fuzz.js';
@@ -326,10 +327,22 @@ export function hostileWeightFiles(): HostileFile[] {
   return [...hostileTorch(), ...hostileSafetensors()];
 }
 
-/** Reads `input` as the weight file `fileName`; frees the tensors it made. */
+/**
+ * Reads `input` as the weight file `fileName`; frees the tensors it made. decodeWeights
+ * would turn a reader's untyped or multi-line error into a typed one-line one: such an
+ * error is rethrown as the reader threw it, so the fuzz counts it against the reader.
+ */
 function readAs(fileName: string, format: WeightsFormat) {
   return (input: Uint8Array) => {
-    const { tensors } = decodeWeights(input, fileName, { format });
+    let tensors: Record<string, tf.Tensor>;
+    try {
+      ({ tensors } = decodeWeights(input, fileName, { format }));
+    } catch (error) {
+      const cause = (error as Error).cause;
+      if (cause !== undefined && (!(cause instanceof AtelierError) || cause.message.includes('\n')))
+        throw cause;
+      throw error;
+    }
     tf.dispose(Object.values(tensors));
   };
 }
