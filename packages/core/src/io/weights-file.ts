@@ -147,25 +147,30 @@ export async function readWeightsFile(
     throw new ArgumentError(`readWeightsFile: expected a file path, got ${describe(path)}`);
   }
   const { maxBytes } = checkOptions(options, 'readWeightsFile');
-  if (!__NODE__) throw new AtelierError('readWeightsFile needs Node: use decodeWeights');
-  const { readFile, stat } = await import('node:fs/promises');
-  let bytes: Uint8Array;
-  try {
-    // stat first: opening a FIFO for reading would wait for a writer forever.
-    const info = await stat(path);
-    if (!info.isFile()) throw new ArgumentError(`${path}: not a regular file`);
-    if (info.size > maxBytes) {
-      throw new FormatError(
-        `${path}: the file is ${info.size} bytes, more than the limit of ${maxBytes} (raise it with the maxBytes option, or ATELIER_MAX_WEIGHT_BYTES for the command line)`,
-      );
+  // Inside `if (__NODE__)` so that the browser build drops the Node imports.
+  if (__NODE__) {
+    const { readFile, stat } = await import('node:fs/promises');
+    let bytes: Uint8Array;
+    try {
+      // stat first: opening a FIFO for reading would wait for a writer forever.
+      const info = await stat(path);
+      if (!info.isFile()) throw new ArgumentError(`${path}: not a regular file`);
+      if (info.size > maxBytes) {
+        throw new FormatError(
+          `${path}: the file is ${info.size} bytes, more than the limit of ${maxBytes} (raise it with the maxBytes option, or ATELIER_MAX_WEIGHT_BYTES for the command line)`,
+        );
+      }
+      const buffer = await readFile(path);
+      bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    } catch (error) {
+      if (error instanceof AtelierError) throw error;
+      throw new ArgumentError(`${path}: cannot read: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
-    const buffer = await readFile(path);
-    bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  } catch (error) {
-    if (error instanceof AtelierError) throw error;
-    throw new ArgumentError(`${path}: cannot read: ${(error as Error).message}`, { cause: error });
+    return decodeWeights(bytes, path, { ...options, maxBytes });
   }
-  return decodeWeights(bytes, path, { ...options, maxBytes });
+  throw new AtelierError('readWeightsFile needs Node: in a browser, use decodeWeights');
 }
 
 /**
