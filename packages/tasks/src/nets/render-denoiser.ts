@@ -35,14 +35,20 @@ export class RenderDenoiser extends Module {
     }
     const { inChannels, depth, features } = options;
     this.inChannels = inChannels;
-    const conv = (cin: number, cout: number, i: number) =>
-      new Conv2d({
+    // He initialisation (uniform bound √(6 / fan_in), √6 times PyTorch's default) for
+    // the ReLU layers: with the default the residual branch starts so quiet that
+    // training sits on the identity for hundreds of steps before it moves.
+    const conv = (cin: number, cout: number, i: number) => {
+      const c = new Conv2d({
         inChannels: cin,
         outChannels: cout,
         kernelSize: 3,
         padding: 1,
         seed: seed.fork(`conv${i}`),
       });
+      c.weight.assign(tf.tidy(() => tf.mul(c.weight, Math.sqrt(6))));
+      return c;
+    };
     const relu = (x: tf.Tensor) => tf.relu(x);
     const layers: (Module | ((x: tf.Tensor) => tf.Tensor))[] = [
       conv(inChannels, features, 0),
@@ -50,8 +56,9 @@ export class RenderDenoiser extends Module {
     ];
     for (let i = 1; i < depth - 1; i++) layers.push(conv(features, features, i), relu);
     const tail = conv(features, 3, depth - 1);
-    // The correction starts near zero: the first steps refine the identity.
-    tail.weight.assign(tf.tidy(() => tf.mul(tail.weight, 0.1)));
+    // The correction starts near zero (PyTorch's default scale / 10): the first steps
+    // refine the identity.
+    tail.weight.assign(tf.tidy(() => tf.mul(tail.weight, 0.1 / Math.sqrt(6))));
     layers.push(tail);
     this.model = new Sequential(layers);
   }

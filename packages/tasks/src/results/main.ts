@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type BackendChoice, init, shutdown } from '@atelier/core';
 import { autoencoderResults } from './autoencoder-results.js';
 import { denoiseResults } from './denoise-results.js';
+import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
 import { writeResults } from './write-results.js';
 
@@ -13,6 +14,7 @@ import { writeResults } from './write-results.js';
 const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   autoencoder: autoencoderResults,
   denoise: denoiseResults,
+  'mc-denoise': mcDenoiseResults,
 };
 
 const names = process.argv.slice(2);

@@ -29,6 +29,11 @@ export const MC_BUFFERS = [
 export interface McDenoiseOptions {
   /** Feed the auxiliary buffers (albedo, normals, depth) beside the noisy colour; default true. */
   buffers?: boolean;
+  /**
+   * With buffers, divide the colour by albedo + ε before the network and multiply its
+   * output back (Bako et al.'s diffuse demodulation); default: whether buffers are fed.
+   */
+  demodulate?: boolean;
   /** Convolutional layers; default 8. */
   depth?: number;
   /** Feature maps; default 32. */
@@ -41,16 +46,26 @@ export interface McDenoiseOptions {
 
 export type ResolvedMcDenoise = Required<McDenoiseOptions>;
 
-const KNOWN = ['buffers', 'depth', 'features', 'lr', 'seed'] as const;
+const KNOWN = ['buffers', 'demodulate', 'depth', 'features', 'lr', 'seed'] as const;
 
 export function resolveMcDenoise(options?: McDenoiseOptions): ResolvedMcDenoise {
   const where = 'mc-denoise';
   const o = readOptions(options, where, KNOWN);
   const buffers = o.buffers ?? true;
-  if (typeof buffers !== 'boolean')
-    throw new ArgumentError(`${where}: buffers must be true or false, got ${describe(buffers)}`);
+  const demodulate = o.demodulate ?? buffers;
+  for (const [name, v] of [
+    ['buffers', buffers],
+    ['demodulate', demodulate],
+  ] as const)
+    if (typeof v !== 'boolean')
+      throw new ArgumentError(`${where}: ${name} must be true or false, got ${describe(v)}`);
+  if (demodulate && !buffers)
+    throw new ArgumentError(
+      `${where}: demodulate divides by the albedo buffer; it needs buffers: true`,
+    );
   return {
     buffers,
+    demodulate,
     depth: intOption(o.depth, 8, 'depth', where, 2),
     features: intOption(o.features, 32, 'features', where),
     lr: numberOption(o.lr, 1e-3, 'lr', where),
@@ -96,22 +111,25 @@ export function displayRender(x: tf.Tensor): tf.Tensor {
 /** Added to the albedo before dividing by it: dark albedos do not blow the colour up. */
 const ALBEDO_EPSILON = 0.02;
 
+/** What the network takes: the buffers or not, the colour demodulated or not. */
+type InputMode = Pick<ResolvedMcDenoise, 'buffers' | 'demodulate'>;
+
 /**
- * The network's input from the noisy colour and, when `buffers`, the buffers: checked
+ * The network's input from the noisy colour and, with `buffers`, the buffers: checked
  * (a typed error names a missing buffer or a wrong channel count) and concatenated.
- * With buffers the colour is first divided by albedo + ε (Bako et al.'s diffuse
- * demodulation): the network then sees smooth shading, and textures come back exactly
- * when its output is multiplied by the same factor (`remodulate`).
+ * With `demodulate` the colour is first divided by albedo + ε (Bako et al.'s diffuse
+ * demodulation): the network then sees shading, and textures come back exactly when
+ * its output is multiplied by the same factor (`remodulate`).
  */
 export function mcInput(
   parts: Partial<Record<'noisy' | 'albedo' | 'normals' | 'depth', tf.Tensor>>,
-  buffers: boolean,
+  mode: InputMode,
   where: string,
 ): tf.Tensor4D {
   const noisy = checkImages(parts.noisy, where, { channels: 3, name: 'noisy' });
   const [n, h, w] = noisy.shape;
   const inputs: tf.Tensor4D[] = [];
-  if (buffers) {
+  if (mode.buffers) {
     for (const [name, channels] of MC_BUFFERS) {
       const t = parts[name];
       if (t === undefined)
@@ -127,22 +145,21 @@ export function mcInput(
     }
   }
   return tf.tidy(() => {
-    const colour = buffers ? tf.div(noisy, tf.add(inputs[0]!, ALBEDO_EPSILON)) : noisy;
+    const colour = mode.demodulate ? tf.div(noisy, tf.add(inputs[0]!, ALBEDO_EPSILON)) : noisy;
     return tf.concat([compress(colour), ...inputs], 3) as tf.Tensor4D;
   });
 }
 
-/** The network's target: log(1 + reference), divided by albedo + ε first with buffers. */
-function mcTarget(batch: RenderBatch, buffers: boolean): tf.Tensor {
-  return compress(
-    buffers ? tf.div(batch.reference, tf.add(batch.albedo, ALBEDO_EPSILON)) : batch.reference,
-  );
+/** The network's target: log(1 + reference), divided by albedo + ε first with `demodulate`. */
+function mcTarget(batch: RenderBatch, mode: InputMode): tf.Tensor {
+  const { reference, albedo } = batch;
+  return compress(mode.demodulate ? tf.div(reference, tf.add(albedo, ALBEDO_EPSILON)) : reference);
 }
 
-/** Radiance from the network's output: expanded, and multiplied back by albedo + ε with buffers. */
-function remodulate(output: tf.Tensor, albedo: tf.Tensor | undefined): tf.Tensor {
+/** Radiance from the network's output: expanded, multiplied back by albedo + ε with `demodulate`. */
+function remodulate(output: tf.Tensor, albedo: tf.Tensor | undefined, mode: InputMode): tf.Tensor {
   const radiance = expand(output);
-  return albedo ? tf.mul(radiance, tf.add(albedo, ALBEDO_EPSILON)) : radiance;
+  return mode.demodulate ? tf.mul(radiance, tf.add(albedo!, ALBEDO_EPSILON)) : radiance;
 }
 
 export interface McDenoiseHarness extends Harness<RenderBatch> {
@@ -166,20 +183,20 @@ function createHarness(options?: McDenoiseOptions): McDenoiseHarness {
     generators: ['net'],
     monitor: 'l1',
     check(batch) {
-      tf.dispose(mcInput(batch ?? {}, o.buffers, 'mc-denoise'));
+      tf.dispose(mcInput(batch ?? {}, o, 'mc-denoise'));
       checkImages(batch?.reference, 'mc-denoise', { channels: 3, name: 'reference' });
     },
     step([batch], ctx) {
       const b = batch!;
       ctx.update('net', () => ({
         l1: tf.mean(
-          tf.abs(tf.sub(net.forward(mcInput(b, o.buffers, 'mc-denoise')), compress(b.reference))),
+          tf.abs(tf.sub(net.forward(mcInput(b, o, 'mc-denoise')), mcTarget(b, o))),
         ) as tf.Scalar,
       }));
     },
     samples(batch, generators): SampleColumn[] {
-      const output = generators.net!.forward(mcInput(batch, o.buffers, 'mc-denoise'));
-      const denoised = remodulate(output, o.buffers ? batch.albedo : undefined);
+      const output = generators.net!.forward(mcInput(batch, o, 'mc-denoise'));
+      const denoised = remodulate(output, batch.albedo, o);
       const show = (t: tf.Tensor) => unitToSigned(displayRender(t)) as tf.Tensor4D;
       return [
         { title: `noisy (${MC_NOISY_SPP} spp)`, images: show(batch.noisy) },
@@ -222,10 +239,13 @@ export class McDenoiseModel implements TaskModel {
       throw new ArgumentError(
         `mc-denoise.denoise: expected { noisy, albedo, normals, depth }, got ${describe(parts)}`,
       );
+    const o = this.options;
     return tf.tidy(
       () =>
-        expand(
-          this.net.forward(mcInput(parts, this.options.buffers, 'mc-denoise.denoise')),
+        remodulate(
+          this.net.forward(mcInput(parts, o, 'mc-denoise.denoise')),
+          parts.albedo,
+          o,
         ) as tf.Tensor4D,
     );
   }
@@ -324,6 +344,11 @@ export const mcDenoiseTask: TaskDescriptor<McDenoiseOptions, McDenoiseHarness, M
       option: 'buffers',
       kind: 'boolean',
       help: 'feed albedo, normals and depth (default true)',
+    },
+    demodulate: {
+      option: 'demodulate',
+      kind: 'boolean',
+      help: 'divide the colour by the albedo before the network (default: with buffers)',
     },
     depth: { option: 'depth', kind: 'int', help: 'conv layers (default 8)' },
     features: { option: 'features', kind: 'int', help: 'feature maps (default 32)' },
