@@ -7,12 +7,21 @@ export { checkImages } from './check-images.js';
 export { IMAGE_SETS, type ImageSet, imageSet } from './data/image-sets.js';
 export { stackField } from './data/stack-field.js';
 export { interpolateCodes, nearestCodes } from './latent/latent-tools.js';
+export { simplificationLoss, simplificationWeights } from './losses/simplification-loss.js';
+export { type LineScores, lineScores } from './metrics/line-scores.js';
 export {
   ConvAutoencoder,
   type ConvAutoencoderOptions,
   type LatentCode,
 } from './nets/conv-autoencoder.js';
 export { DnCnn, type DnCnnOptions } from './nets/dncnn.js';
+export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
+export {
+  SimplificationNet,
+  type SimplificationNetOptions,
+  SKETCH_MEAN,
+  SKETCH_STD,
+} from './nets/simplification-net.js';
 export { getTask, TASKS, taskNames } from './registry.js';
 export { loadTask, modelOf, trainTask } from './run-task.js';
 export type {
@@ -48,7 +57,6 @@ export {
   resolveDenoise,
   trainDenoiser,
 } from './tasks/denoise.js';
-export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
 export {
   displayRender,
   loadMcDenoiser,
@@ -66,3 +74,16 @@ export {
   resolveMcDenoise,
   trainMcDenoiser,
 } from './tasks/mc-denoise.js';
+export {
+  loadSimplifier,
+  type ResolvedSimplify,
+  resolveSimplify,
+  SIMPLIFY_MODES,
+  type SimplifyHarness,
+  type SimplifyMode,
+  SimplifyModel,
+  type SimplifyOptions,
+  type SketchBatch,
+  simplifyTask,
+  trainSimplifier,
+} from './tasks/simplify.js';

@@ -3,11 +3,13 @@ import type { TaskDescriptor } from './task.js';
 import { autoencoderTask } from './tasks/autoencoder.js';
 import { denoiseTask } from './tasks/denoise.js';
 import { mcDenoiseTask } from './tasks/mc-denoise.js';
+import { simplifyTask } from './tasks/simplify.js';
 
 /** Every task by its CLI name: adding a task is its file and one row here. */
 export const TASKS: Record<string, TaskDescriptor<any, any, any>> = {
   autoencoder: autoencoderTask,
   denoise: denoiseTask,
+  simplify: simplifyTask,
   'mc-denoise': mcDenoiseTask,
 };
 

@@ -67,11 +67,11 @@ export function topEigen(
       b[j * l + i] = s;
     }
   const { values, vectors } = symmetricEigen({ n: l, data: b }, 1e-13);
-  const order = Array.from(values.keys())
+  const order: number[] = Array.from({ length: l }, (_, i) => i)
     .sort((x, y) => values[y]! - values[x]!)
     .slice(0, k);
   const out = new Float64Array(m * k);
-  order.forEach((col: number, j: number) => {
+  order.forEach((col, j) => {
     for (let t = 0; t < m; t++) {
       let s = 0;
       for (let i = 0; i < l; i++) s += q[t * l + i]! * vectors.data[i * l + col]!;

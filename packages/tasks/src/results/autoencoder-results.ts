@@ -48,13 +48,20 @@ export async function autoencoderResults(backend: string): Promise<TaskResults> 
   const pca = await Pca.fit(tf.reshape(train, [TRAIN, -1]), LATENT);
   const pcaRec = tf.tidy(() =>
     tf.clipByValue(
-      tf.div(tf.add(tf.reshape(pca.reconstruct(tf.reshape(test, [HELD_OUT, -1])), test.shape), 1), 2),
+      tf.div(
+        tf.add(tf.reshape(pca.reconstruct(tf.reshape(test, [HELD_OUT, -1])), test.shape), 1),
+        2,
+      ),
       0,
       1,
     ),
   ) as tf.Tensor4D;
-  rows.push(row(`PCA (${LATENT} components)`, meanPsnr(pcaRec, unit), true, `${TRAIN} images, closed form`));
-  const mean = tf.tidy(() => tf.mul(tf.onesLike(unit), tf.mean(tf.div(tf.add(train, 1), 2), 0))) as tf.Tensor4D;
+  rows.push(
+    row(`PCA (${LATENT} components)`, meanPsnr(pcaRec, unit), true, `${TRAIN} images, closed form`),
+  );
+  const mean = tf.tidy(() =>
+    tf.mul(tf.onesLike(unit), tf.mean(tf.div(tf.add(train, 1), 2), 0)),
+  ) as tf.Tensor4D;
   rows.push(row('mean training image', meanPsnr(mean, unit), true, `${TRAIN} images`));
   tf.dispose([pcaRec, mean]);
   pca.dispose();
@@ -71,7 +78,13 @@ export async function autoencoderResults(backend: string): Promise<TaskResults> 
       batch: BATCH,
       options: { ...options, latent: LATENT, features: 16, downsamplings: 2, lr: 2e-3 },
     });
-    rows.push(row(method, tf.tidy(() => meanPsnr(model.apply(unit), unit)), false));
+    rows.push(
+      row(
+        method,
+        tf.tidy(() => meanPsnr(model.apply(unit), unit)),
+        false,
+      ),
+    );
     model.dispose();
     console.log(`autoencoder: ${method} done`);
   }

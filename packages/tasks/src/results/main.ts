@@ -5,6 +5,7 @@ import { autoencoderResults } from './autoencoder-results.js';
 import { denoiseResults } from './denoise-results.js';
 import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
+import { simplifyResults } from './simplify-results.js';
 import { writeResults } from './write-results.js';
 
 // `npm run results -w @atelier/tasks [task...]`: measures each task against its
@@ -14,13 +15,16 @@ import { writeResults } from './write-results.js';
 const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   autoencoder: autoencoderResults,
   denoise: denoiseResults,
+  simplify: simplifyResults,
   'mc-denoise': mcDenoiseResults,
 };
 
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !(n in SUITES));
 if (unknown.length > 0) {
-  console.error(`unknown task(s) ${unknown.join(', ')}; expected ${Object.keys(SUITES).join(', ')}`);
+  console.error(
+    `unknown task(s) ${unknown.join(', ')}; expected ${Object.keys(SUITES).join(', ')}`,
+  );
   process.exit(2);
 }
 const info = await init({ backend: (process.env.ATELIER_BACKEND as BackendChoice) ?? 'wasm' });

@@ -12,7 +12,8 @@ export function resultsMarkdown(results: TaskResults): string {
   const best = new Map<string, number>();
   for (const r of results.rows) {
     const b = best.get(r.metric);
-    if (b === undefined || (r.higherIsBetter ? r.value > b : r.value < b)) best.set(r.metric, r.value);
+    if (b === undefined || (r.higherIsBetter ? r.value > b : r.value < b))
+      best.set(r.metric, r.value);
   }
   const lines = [
     `### ${results.task}`,
