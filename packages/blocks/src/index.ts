@@ -110,6 +110,7 @@ export { GroupNorm, type GroupNormOptions } from './layers/group-norm.js';
 export { InstanceNorm2d, type InstanceNorm2dOptions } from './layers/instance-norm2d.js';
 export { LayerNorm, type LayerNormOptions } from './layers/layer-norm.js';
 export { Linear, type LinearOptions } from './layers/linear.js';
+export { MinibatchStddev } from './layers/minibatch-stddev.js';
 export { ReflectionPad2d, ReplicationPad2d, ZeroPad2d } from './layers/padding.js';
 export { PixelNorm } from './layers/pixel-norm.js';
 export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, type PoolOptions } from './layers/pooling.js';

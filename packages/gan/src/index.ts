@@ -113,6 +113,15 @@ export {
   resolvePix2Pix,
   unetForSize,
 } from './harnesses/pix2pix.js';
+export {
+  type ProganHarness,
+  type ProganOptions,
+  phaseReals,
+  progan,
+  proganDescriptor,
+  type ResolvedProgan,
+  resolveProgan,
+} from './harnesses/progan.js';
 export { createHarness, type HarnessOptionsByName } from './harnesses/registry.js';
 export {
   HARNESS_NAMES,
@@ -138,6 +147,17 @@ export {
 } from './metrics/frechet.js';
 export { type KidOptions, kernelDistance } from './metrics/kid.js';
 export { matmul, sqrtmPsd, traceSqrtPsd } from './metrics/sqrtm.js';
+export {
+  laplacianPyramid,
+  type PatchCentres,
+  patchDescriptors,
+  randomCentres,
+  type SwdOptions,
+  type SwdResult,
+  slicedWasserstein,
+  slicedWassersteinDistance,
+  swdResolutions,
+} from './metrics/swd.js';
 export { type Matrix, symmetricEigen } from './metrics/symmetric-eigen.js';
 // Networks
 export {
@@ -153,6 +173,15 @@ export {
   type ConditionalGeneratorOptions,
 } from './nets/conditional-generator.js';
 export { LabelEmbedding, oneHot } from './nets/label-embedding.js';
+export { ProganDBlock, ProganDiscriminator } from './nets/progan-discriminator.js';
+export { ProganGBlock, ProganGenerator, type ProganNetOptions } from './nets/progan-generator.js';
+export {
+  downscale2d,
+  fade,
+  type ProganLevel,
+  proganFmaps,
+  upscale2d,
+} from './nets/progan-resample.js';
 export { type CosineScheduleOptions, cosineSchedule } from './schedules/cosine.js';
 // Schedules
 export {
@@ -162,6 +191,12 @@ export {
 } from './schedules/create-schedule.js';
 export { type LinearScheduleOptions, linearSchedule } from './schedules/linear.js';
 export { type PlateauScheduleOptions, plateauSchedule } from './schedules/plateau.js';
+export {
+  imagesToTarget,
+  type ProgressivePhase,
+  type ProgressivePhasesOptions,
+  progressivePhase,
+} from './schedules/progressive-phases.js';
 export {
   type LrSchedule,
   SCHEDULE_KINDS,
@@ -200,3 +235,4 @@ export { setLearningRate, type TrainOptions, type TrainResult, train } from './t
 // Training parts
 export { Ema } from './training/ema.js';
 export { ImagePool } from './training/image-pool.js';
+export { resetAdam } from './training/reset-adam.js';

@@ -187,7 +187,7 @@ export async function trainCommand(
     harnessOptions = { seed, ...harnessFlagOptions(name, values) };
     Object.assign(harnessOptions, parseSet((values.set as string[] | undefined) ?? []));
     schedule = values.schedule !== undefined ? parseSchedule(values.schedule as string) : undefined;
-    ema = values.ema !== undefined ? numberFlag('ema', values.ema) : undefined;
+    ema = values.ema !== undefined ? numberFlag('ema', values.ema) : HARNESSES[name].cli.ema;
   }
 
   const info = await init({ backend: backend as BackendChoice });

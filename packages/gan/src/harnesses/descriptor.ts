@@ -68,6 +68,8 @@ export interface HarnessCliDefaults {
   epochs: number;
   /** junyanz's lr_policy linear (half the epochs constant, half decaying) unless --schedule. */
   linearDecay?: boolean;
+  /** The generators' EMA β the command keeps unless --ema says otherwise (ProGAN: 0.999). */
+  ema?: number;
 }
 
 /**

@@ -5,6 +5,7 @@ import { cycleganDescriptor } from './cyclegan.js';
 import type { HarnessDescriptor } from './descriptor.js';
 import { ganDescriptor } from './gan.js';
 import { pix2pixDescriptor } from './pix2pix.js';
+import { proganDescriptor } from './progan.js';
 
 /**
  * Every harness, by the name the CLI and config.json speak: the registry, the data
@@ -17,6 +18,7 @@ export const HARNESSES = {
   pix2pix: pix2pixDescriptor,
   cyclegan: cycleganDescriptor,
   bicyclegan: bicycleganDescriptor,
+  progan: proganDescriptor,
 } as const satisfies Record<string, HarnessDescriptor>;
 
 export type HarnessName = keyof typeof HARNESSES;
