@@ -61,7 +61,7 @@ describeBackends('weight files', () => {
 
   it('refuses what is not a regular file, a missing file and a file over the limit', async () => {
     await expect(readWeightsFile(dir)).rejects.toThrow(`${dir}: not a regular file`);
-    const fifo = join(dir, 'fifo.pth');
+    const fifo = join(mkdtempSync(join(dir, 'fifo-')), 'fifo.pth');
     execFileSync('mkfifo', [fifo]);
     await expect(readWeightsFile(fifo)).rejects.toThrow(ArgumentError); // and does not hang
     const missing = readWeightsFile(join(dir, 'none.pth'));
