@@ -1,0 +1,225 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TransformerNet } from '@atelier/blocks';
+import { init, tf } from '@atelier/core';
+import { transformerBytes } from '@atelier/style';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveFolder } from './static-server.js';
+
+// The built site (npm run build) in headless Chromium with SwiftShader's WebGPU, in
+// smoke mode (?smoke=1: tiny sizes, few steps), on the webgpu backend: the page must
+// start it or fail, never fall back to wasm silently.
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+const problems: string[] = [];
+
+/** Standard deviation of a canvas's pixels: 0 for a blank (one-colour) canvas. */
+async function canvasSpread(selector: string): Promise<number> {
+  return page.$eval(selector, (canvas: HTMLCanvasElement) => {
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let sum = 0;
+    let sq = 0;
+    for (let i = 0; i < data.length; i++) {
+      if (i % 4 === 3) continue;
+      sum += data[i]!;
+      sq += data[i]! ** 2;
+    }
+    const n = (data.length / 4) * 3;
+    return Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2));
+  });
+}
+
+async function expectPictures(demo: string, count: number): Promise<void> {
+  const canvases = await page.$$(`#${demo} canvas.picture`);
+  expect(canvases.length).toBe(count);
+  for (let i = 0; i < count; i++) {
+    const spread = await canvasSpread(`#${demo} figure:nth-of-type(${i + 1}) canvas.picture`);
+    expect(spread, `${demo} picture ${i + 1} is blank`).toBeGreaterThan(2);
+  }
+}
+
+async function demoData(demo: string): Promise<Record<string, string>> {
+  return page.$eval(
+    `#${demo}`,
+    (el) => ({ ...(el as HTMLElement).dataset }) as Record<string, string>,
+  );
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(dist, 'index.html'))) {
+    execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+  }
+  ({ server } = await serveFolder(dist).then((s) => ({ server: s.server, url: s.url })));
+  const { port } = server.address() as { port: number };
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--enable-unsafe-webgpu',
+      '--use-webgpu-adapter=swiftshader',
+      '--enable-features=Vulkan',
+    ],
+  });
+  page = await browser.newPage({ acceptDownloads: true });
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
+  const opened = Date.now();
+  await page.goto(`http://127.0.0.1:${port}/?smoke=1&backend=webgpu`);
+  await page.waitForFunction(
+    () =>
+      document.body.dataset.smoke === 'done' ||
+      document.getElementById('backend')?.dataset.state === 'error',
+    null,
+    { timeout: 150_000 },
+  );
+  // What each demo reported (times included), for the test log.
+  const statuses = await page.$$eval('section .status', (els) =>
+    els.map((e) => `${e.closest('section')?.id}: ${e.textContent}`),
+  );
+  console.log(
+    `smoke run in ${((Date.now() - opened) / 1000).toFixed(1)} s\n${statuses.join('\n')}`,
+  );
+});
+
+afterAll(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe('the playground in headless Chromium (smoke run, webgpu)', () => {
+  it('runs on WebGPU and says so, with the reason', async () => {
+    const banner = await page.$eval('#backend', (el) => ({
+      state: (el as HTMLElement).dataset.state,
+      backend: (el as HTMLElement).dataset.backend,
+      text: el.textContent ?? '',
+    }));
+    expect(banner.state, banner.text).toBe('ready');
+    expect(banner.backend).toBe('webgpu');
+    expect(banner.text).toMatch(/^Running on webgpu: requested\. Adapter: /);
+  });
+
+  it('pix2pix trains: done, L1 fell, the sample grid drawn', async () => {
+    const d = await demoData('pix2pix');
+    expect(d.state, d.error).toBe('done');
+    expect(Number(d.lossLast)).toBeLessThan(Number(d.lossFirst));
+    await expectPictures('pix2pix', 1);
+  });
+
+  it('pix2pix: the generator downloads as safetensors and loads back; other bytes are refused', async () => {
+    const [saved] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('#pix2pix button:text("Download generator")'),
+    ]);
+    expect(saved.suggestedFilename()).toBe('pix2pix-facades-32px-G.safetensors');
+    const path = await saved.path();
+    const load = page.locator('#pix2pix input[type=file]');
+    const status = page.locator('#pix2pix .load-status');
+    await load.setInputFiles(path);
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('#pix2pix .load-status')?.dataset.state !== 'loading',
+    );
+    expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe(
+      'loaded',
+    );
+    expect(Number(await status.getAttribute('data-tensors'))).toBeGreaterThan(10);
+    await load.setInputFiles({
+      name: 'bad.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('not a weights file'),
+    });
+    await page.waitForFunction(
+      () =>
+        document.querySelector<HTMLElement>('#pix2pix .load-status')?.dataset.state !== 'loading',
+    );
+    expect(await status.getAttribute('data-state')).toBe('error');
+    expect(await status.textContent()).toMatch(/FormatError/);
+  });
+
+  it('Gatys: done, the loss fell, content, style and output drawn', async () => {
+    const d = await demoData('gatys');
+    expect(d.state, d.error).toBe('done');
+    expect(Number(d.lossLast)).toBeLessThan(Number(d.lossFirst));
+    await expectPictures('gatys', 3);
+  });
+
+  it('TransformerNet: dropped-in safetensors weights stylise the image, frames/s shown', async () => {
+    await init({ backend: 'cpu' });
+    // Random weights, the last layer scaled up so the picture has contrast (an
+    // untrained net's output is near 0, which clamps to a flat black image).
+    const net = new TransformerNet();
+    const dict = net.stateDict();
+    const last = Object.keys(dict)
+      .filter((k) => k.endsWith('.weight'))
+      .pop()!;
+    const scaled = tf.mul(dict[last]!, 300);
+    net.loadStateDict({ ...dict, [last]: scaled });
+    tf.dispose([...Object.values(dict), scaled]);
+    const bytes = await transformerBytes(net);
+    net.dispose();
+    await page.locator('#transformer input[data-role=weights]').setInputFiles({
+      name: 'random.safetensors',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from(bytes),
+    });
+    await page.waitForFunction(
+      () => document.querySelector<HTMLElement>('#transformer .load-status')?.dataset.state,
+    );
+    const status = page.locator('#transformer .load-status');
+    expect(await status.getAttribute('data-state'), (await status.textContent()) ?? '').toBe(
+      'loaded',
+    );
+    await page.click('#transformer button:text("Run on the image")');
+    await page.waitForFunction(
+      () => ['done', 'error'].includes(document.getElementById('transformer')?.dataset.state ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
+    const d = await demoData('transformer');
+    expect(d.state, d.error).toBe('done');
+    expect(Number(d.fps)).toBeGreaterThan(0);
+    await expectPictures('transformer', 2);
+  });
+
+  it('Your GPU: every case timed, GFLOP/s shown, JSON in the bench result format', async () => {
+    const d = await demoData('gpu');
+    expect(d.state, d.error).toBe('done');
+    const results = JSON.parse(
+      await page.$eval('#gpu textarea', (t) => (t as HTMLTextAreaElement).value),
+    );
+    expect(results).toHaveLength(8);
+    for (const r of results) {
+      expect(Object.keys(r).sort()).toEqual([
+        'backend',
+        'case',
+        'ms',
+        'note',
+        'ratio',
+        'referenceMs',
+        'runs',
+        'suite',
+      ]);
+      expect(r).toMatchObject({ suite: 'ops', backend: 'webgpu', referenceMs: null, ratio: null });
+      expect(r.ms).toBeGreaterThan(0);
+      expect(r.runs).toBeGreaterThan(0);
+      expect(r.note).toMatch(/\d+\.\d\d GFLOP\/s/);
+    }
+    expect(results.map((r: { case: string }) => r.case)).toContain('conv3x3/forward+backward');
+  });
+
+  it('logged no console error', () => {
+    expect(problems).toEqual([]);
+  });
+});
