@@ -1,11 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TransformerNet } from '@atelier/blocks';
-import { init, tf } from '@atelier/core';
-import { transformerBytes } from '@atelier/style';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveFolder } from './static-server.js';
@@ -53,10 +50,47 @@ async function demoData(demo: string): Promise<Record<string, string>> {
   );
 }
 
-beforeAll(async () => {
-  if (!existsSync(join(dist, 'index.html'))) {
-    execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+/**
+ * TransformerNet weights as a visitor would drop them in: random, the last layer scaled
+ * up so the picture has contrast (an untrained net's output is near 0, which clamps to a
+ * flat black image). Made in Node while the browser runs the smoke demos.
+ */
+async function transformerWeights(): Promise<Uint8Array> {
+  const [{ TransformerNet }, { init, tf }, { transformerBytes }] = await Promise.all([
+    import('@atelier/blocks'),
+    import('@atelier/core'),
+    import('@atelier/style'),
+  ]);
+  await init({ backend: 'cpu' });
+  const net = new TransformerNet();
+  const dict = net.stateDict();
+  const last = Object.keys(dict)
+    .filter((k) => k.endsWith('.weight'))
+    .pop()!;
+  const scaled = tf.mul(dict[last]!, 300);
+  net.loadStateDict({ ...dict, [last]: scaled });
+  tf.dispose([...Object.values(dict), scaled]);
+  const bytes = await transformerBytes(net);
+  net.dispose();
+  return bytes;
+}
+
+/** Whether dist/ is missing or older than a source file (turbo builds it first; a direct run may not). */
+function siteIsStale(): boolean {
+  const built = join(dist, 'index.html');
+  if (!existsSync(built)) return true;
+  const sources = [join(root, 'index.html'), join(root, 'vite.config.ts')];
+  for (const entry of readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) sources.push(join(entry.parentPath, entry.name));
   }
+  const builtAt = statSync(built).mtimeMs;
+  return sources.some((file) => statSync(file).mtimeMs > builtAt);
+}
+
+let weights: Promise<Uint8Array>;
+
+beforeAll(async () => {
+  if (siteIsStale()) execFileSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
   ({ server } = await serveFolder(dist).then((s) => ({ server: s.server, url: s.url })));
   const { port } = server.address() as { port: number };
   browser = await chromium.launch({
@@ -77,6 +111,7 @@ beforeAll(async () => {
   page.on('pageerror', (e) => problems.push(`page: ${e.message}`));
   const opened = Date.now();
   await page.goto(`http://127.0.0.1:${port}/?smoke=1&backend=webgpu`);
+  weights = transformerWeights();
   await page.waitForFunction(
     () =>
       document.body.dataset.smoke === 'done' ||
@@ -156,19 +191,7 @@ describe('the playground in headless Chromium (smoke run, webgpu)', () => {
   });
 
   it('TransformerNet: dropped-in safetensors weights stylise the image, frames/s shown', async () => {
-    await init({ backend: 'cpu' });
-    // Random weights, the last layer scaled up so the picture has contrast (an
-    // untrained net's output is near 0, which clamps to a flat black image).
-    const net = new TransformerNet();
-    const dict = net.stateDict();
-    const last = Object.keys(dict)
-      .filter((k) => k.endsWith('.weight'))
-      .pop()!;
-    const scaled = tf.mul(dict[last]!, 300);
-    net.loadStateDict({ ...dict, [last]: scaled });
-    tf.dispose([...Object.values(dict), scaled]);
-    const bytes = await transformerBytes(net);
-    net.dispose();
+    const bytes = await weights;
     await page.locator('#transformer input[data-role=weights]').setInputFiles({
       name: 'random.safetensors',
       mimeType: 'application/octet-stream',

@@ -73,7 +73,7 @@ export class Pix2PixDemo {
   constructor(smoke: boolean) {
     if (smoke) {
       this.#inputs.size.value = '32';
-      this.#inputs.steps.value = '16';
+      this.#inputs.steps.value = '12';
       this.#inputs.batch.value = '2';
       this.#inputs.ngf.value = '8';
       this.#inputs.lr.value = '0.002';

@@ -42,7 +42,7 @@ export class TransformerDemo {
   constructor(smoke: boolean) {
     if (smoke) {
       this.#inputs.side.value = '32';
-      this.#inputs.frames.value = '3';
+      this.#inputs.frames.value = '2';
     }
     const i = this.#inputs;
     this.panel.controls.append(
