@@ -115,35 +115,39 @@ describeBackends(
   { only: ['wasm'] },
 );
 
-describeBackends('denoise training steps', () => {
-  it('leave the tensor count unchanged', async () => {
-    const { counts, losses } = await stepCounts(
-      denoiseTask,
-      { depth: 3, features: 4 },
-      { size: 16, count: 8 },
-    );
-    expect(new Set(counts.slice(1)).size, `tensor counts ${counts.join(' ')}`).toBe(1);
-    expect(Object.keys(losses)).toEqual(['mse']);
-  });
+describeBackends(
+  'denoise training steps',
+  () => {
+    it('leave the tensor count unchanged', async () => {
+      const { counts, losses } = await stepCounts(
+        denoiseTask,
+        { depth: 3, features: 4 },
+        { size: 16, count: 8 },
+      );
+      expect(new Set(counts.slice(1)).size, `tensor counts ${counts.join(' ')}`).toBe(1);
+      expect(Object.keys(losses)).toEqual(['mse']);
+    });
 
-  it('gaussianBlur keeps a constant image and sums to one', () => {
-    const flat = tf.fill([1, 9, 9, 2], 0.3) as tf.Tensor4D;
-    const blurred = gaussianBlur(flat, 1.2);
-    expect(tf.max(tf.abs(tf.sub(blurred, flat))).dataSync()[0]).toBeLessThan(1e-6);
-    // An impulse spreads as the sampled, normalised Gaussian: centre weight 1/(Σ e^{-k²/2σ²})².
-    const impulse = tf.tidy(() =>
-      tf.pad(tf.ones([1, 1, 1, 1]), [
-        [0, 0],
-        [4, 4],
-        [4, 4],
-        [0, 0],
-      ]),
-    ) as tf.Tensor4D;
-    const spread = gaussianBlur(impulse, 1);
-    let s = 0;
-    for (let k = -3; k <= 3; k++) s += Math.exp(-(k * k) / 2);
-    expect(spread.dataSync()[4 * 9 + 4]).toBeCloseTo(1 / (s * s), 5);
-    expect(spread.dataSync()[4 * 9 + 5]).toBeCloseTo(Math.exp(-0.5) / (s * s), 5);
-    tf.dispose([flat, blurred, impulse, spread]);
-  });
-});
+    it('gaussianBlur keeps a constant image and sums to one', () => {
+      const flat = tf.fill([1, 9, 9, 2], 0.3) as tf.Tensor4D;
+      const blurred = gaussianBlur(flat, 1.2);
+      expect(tf.max(tf.abs(tf.sub(blurred, flat))).dataSync()[0]).toBeLessThan(1e-6);
+      // An impulse spreads as the sampled, normalised Gaussian: centre weight 1/(Σ e^{-k²/2σ²})².
+      const impulse = tf.tidy(() =>
+        tf.pad(tf.ones([1, 1, 1, 1]), [
+          [0, 0],
+          [4, 4],
+          [4, 4],
+          [0, 0],
+        ]),
+      ) as tf.Tensor4D;
+      const spread = gaussianBlur(impulse, 1);
+      let s = 0;
+      for (let k = -3; k <= 3; k++) s += Math.exp(-(k * k) / 2);
+      expect(spread.dataSync()[4 * 9 + 4]).toBeCloseTo(1 / (s * s), 5);
+      expect(spread.dataSync()[4 * 9 + 5]).toBeCloseTo(Math.exp(-0.5) / (s * s), 5);
+      tf.dispose([flat, blurred, impulse, spread]);
+    });
+  },
+  { only: ['cpu', 'wasm'] },
+);

@@ -34,7 +34,7 @@ describeBackends('Pca', () => {
       const { rows, basis, centred } = data(n, d);
       const pca = await Pca.fit(rows, 3);
       const error = tf.tidy(() => tf.max(tf.abs(tf.sub(pca.reconstruct(rows), rows))));
-      expect(error.dataSync()[0]).toBeLessThan(1e-4);
+      expect((await error.data())[0]).toBeLessThan(1e-4);
       const overlap = tf.tidy(() => tf.abs(tf.matMul(basis, pca.components, true, false)));
       const o = (await overlap.array()) as number[][];
       for (let i = 0; i < 3; i++) expect(o[i]![i]).toBeCloseTo(1, 3);
@@ -45,7 +45,7 @@ describeBackends('Pca', () => {
       const lost = tf.tidy(() =>
         tf.mean(tf.sum(tf.square(tf.sub(two.reconstruct(rows), rows)), 1)),
       );
-      expect(lost.dataSync()[0]).toBeCloseTo(v[2]!, 2);
+      expect((await lost.data())[0]).toBeCloseTo(v[2]!, 2);
       tf.dispose([rows, basis, centred, error, overlap, expected, lost]);
       pca.dispose();
       two.dispose();

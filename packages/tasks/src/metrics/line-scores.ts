@@ -16,7 +16,11 @@ export interface LineScores {
  * targets, a pixel counting as line when darker than `threshold` (counts pooled over
  * the batch), and the share of grey pixels of the output before thresholding.
  */
-export function lineScores(output: tf.Tensor4D, target: tf.Tensor4D, threshold = 0.5): LineScores {
+export async function lineScores(
+  output: tf.Tensor4D,
+  target: tf.Tensor4D,
+  threshold = 0.5,
+): Promise<LineScores> {
   for (const [name, t] of [
     ['output', output],
     ['target', target],
@@ -30,14 +34,15 @@ export function lineScores(output: tf.Tensor4D, target: tf.Tensor4D, threshold =
     );
   if (!(threshold > 0 && threshold < 1))
     throw new ArgumentError(`lineScores: threshold must be in (0, 1), got ${describe(threshold)}`);
-  const [drawn, truth, hits, grey] = tf.tidy(() => {
+  // One read (WebGPU in Node cannot read synchronously).
+  const counts = tf.tidy(() => {
     const p = tf.cast(tf.less(output, threshold), 'float32');
     const t = tf.cast(tf.less(target, threshold), 'float32');
     const g = tf.logicalAnd(tf.greater(output, 0.1), tf.less(output, 0.9));
-    return [tf.sum(p), tf.sum(t), tf.sum(tf.mul(p, t)), tf.mean(tf.cast(g, 'float32'))].map(
-      (s) => s.dataSync()[0]!,
-    );
-  }) as number[];
+    return tf.stack([tf.sum(p), tf.sum(t), tf.sum(tf.mul(p, t)), tf.mean(tf.cast(g, 'float32'))]);
+  });
+  const [drawn, truth, hits, grey] = Array.from(await counts.data());
+  counts.dispose();
   const precision = drawn! > 0 ? hits! / drawn! : 0;
   const recall = truth! > 0 ? hits! / truth! : 0;
   const f = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;

@@ -46,8 +46,8 @@ export async function simplifyResults(backend: string): Promise<TaskResults> {
         budget,
       });
   };
-  add('rough input, thresholded', lineScores(rough, clean), true, 'none');
-  add('clean target (for the grey share)', lineScores(clean, clean), true, 'none');
+  add('rough input, thresholded', await lineScores(rough, clean), true, 'none');
+  add('clean target (for the grey share)', await lineScores(clean, clean), true, 'none');
   const labels: Record<SimplifyMode, string> = {
     supervised: 'supervised (Learning to Simplify)',
     adversarial: '+ adversarial (Mastering Sketching)',
@@ -64,7 +64,7 @@ export async function simplifyResults(backend: string): Promise<TaskResults> {
     const out = model.apply(rough);
     add(
       labels[mode],
-      lineScores(out, clean),
+      await lineScores(out, clean),
       false,
       `${STEPS} steps × ${BATCH}, ${PAIRS} pairs, ${backend}`,
     );
