@@ -1,5 +1,11 @@
 import { tf } from '@atelier/core';
-import { PRESERVE_COLORS, type PreserveColors, stylize } from '@atelier/style';
+import {
+  PRESERVE_COLORS,
+  type PreserveColors,
+  type RandomMultiScaleNetwork,
+  randomNetwork,
+  stylize,
+} from '@atelier/style';
 import { DemoPanel } from '../ui/demo-panel.js';
 import { el, field, numberInput, readNumber, select } from '../ui/dom.js';
 import { LossChart } from '../ui/loss-chart.js';
@@ -7,6 +13,8 @@ import { drawImage, figure, readImageFile } from '../ui/tensor-canvas.js';
 import { defaultContent, defaultStyle } from './default-images.js';
 
 const NO_PRESERVE = 'none';
+/** Filter sizes of the random feature network: the package's default, or fewer (faster). */
+const FILTER_SIZES = ['3,5,7,11,15,23', '3,5,7,11', '3,5'];
 
 /**
  * Gatys et al.'s optimisation on a content and a style image (uploaded, or the
@@ -30,6 +38,8 @@ export class GatysDemo {
     iterations: numberInput(100, 1, 2000),
     styleWeight: numberInput(100, 0, 1e6, 0.1),
     preserve: select([NO_PRESERVE, ...PRESERVE_COLORS], NO_PRESERVE),
+    filters: select(FILTER_SIZES, FILTER_SIZES[0]!),
+    maps: numberInput(64, 1, 256),
   };
   readonly #start = el('button', { type: 'button' }, 'Stylize');
   readonly #stop = el('button', { type: 'button', disabled: true }, 'Stop');
@@ -38,7 +48,9 @@ export class GatysDemo {
   constructor(smoke: boolean) {
     if (smoke) {
       this.#inputs.size.value = '32';
-      this.#inputs.iterations.value = '6';
+      this.#inputs.iterations.value = '4';
+      this.#inputs.filters.value = '3,5';
+      this.#inputs.maps.value = '16';
     }
     const i = this.#inputs;
     this.panel.controls.append(
@@ -48,6 +60,8 @@ export class GatysDemo {
       field('iterations', i.iterations),
       field('style weight', i.styleWeight),
       field('preserve colours', i.preserve),
+      field('feature filter sizes', i.filters),
+      field('feature maps per size', i.maps),
       this.#start,
       this.#stop,
     );
@@ -74,11 +88,13 @@ export class GatysDemo {
     const panel = this.panel;
     if (panel.state === 'running') return;
     const held: tf.Tensor[] = [];
+    let network: RandomMultiScaleNetwork | undefined;
     try {
       const i = this.#inputs;
       const size = readNumber(i.size, 'size');
       const iterations = readNumber(i.iterations, 'iterations');
       const styleWeight = readNumber(i.styleWeight, 'style weight');
+      const maps = readNumber(i.maps, 'feature maps');
       panel.state = 'running';
       panel.resetLoss();
       this.#chart.clear();
@@ -93,9 +109,11 @@ export class GatysDemo {
       this.#abort = new AbortController();
       const started = performance.now();
       const preserve = i.preserve.value;
+      network = randomNetwork({ sizes: i.filters.value.split(',').map(Number), maps });
       const result = await stylize({
         content,
         styles: [{ image: style }],
+        network,
         size,
         iterations,
         styleWeight,
@@ -130,6 +148,7 @@ export class GatysDemo {
       panel.fail(error);
     } finally {
       tf.dispose(held);
+      network?.dispose();
       this.#start.disabled = false;
       this.#stop.disabled = true;
     }
