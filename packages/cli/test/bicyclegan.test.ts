@@ -70,6 +70,10 @@ describe('atelier train bicyclegan, atelier translate --samples/--style/--strip'
     const [style, strip] = styled.stdout.trim().split('\n');
     expect(style).toMatch(/_style\.png$/);
     expect(await shape(strip!)).toEqual([32, 128, 3]);
+    // Without --samples, a bicyclegan run draws one z.
+    const plain = await t(label);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout.trim()).toBe(join(input, 'step-2_sample0.png'));
   });
 
   it('refuses --samples for weights that are not a bicyclegan generator', async () => {

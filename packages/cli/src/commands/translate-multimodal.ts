@@ -61,6 +61,19 @@ export function multimodalFlags(
   };
 }
 
+/** Whether `weights` is a bicyclegan run folder or a generator it exported. */
+export async function isBicycleRun(weights: string): Promise<boolean> {
+  const isDir = (await stat(weights).catch(() => undefined))?.isDirectory() ?? false;
+  const path = isDir ? join(weights, 'G.safetensors') : weights;
+  if (extname(path).toLowerCase() !== '.safetensors') return false;
+  const { tensors, metadata } = await readWeights(path).catch(() => ({
+    tensors: {},
+    metadata: {} as Record<string, string>,
+  }));
+  tf.dispose(Object.values(tensors));
+  return metadata['atelier.harness'] === 'bicyclegan';
+}
+
 /** The run's G (and E, when asked) and its resolved options. */
 async function loadRun(weights: string, withE: boolean) {
   const isDir = (await stat(weights).catch(() => undefined))?.isDirectory() ?? false;

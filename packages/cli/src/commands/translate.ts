@@ -36,7 +36,7 @@ import {
 } from './generator-weights.js';
 import { type Command, parse } from './registry.js';
 import { engineFlag } from './style-args.js';
-import { multimodalFlags, translateMultimodal } from './translate-multimodal.js';
+import { isBicycleRun, multimodalFlags, translateMultimodal } from './translate-multimodal.js';
 
 export const translateUsage =
   'atelier translate --weights <G.safetensors|latest_net_G.pth> [--net unet_256|unet_128|resnet_9blocks|resnet_6blocks] ' +
@@ -314,9 +314,11 @@ export const translateCommand: Command = {
       throw new UsageError(`--size: at most ${MAX_TRANSLATE_SIZE}, got ${size}`);
     }
     if (size !== undefined) options.size = size;
-    const multimodal = multimodalFlags(values);
+    const flags = multimodalFlags(values);
     await init({ backend: backend as BackendChoice });
     try {
+      // A bicyclegan run samples one random z unless told otherwise.
+      const multimodal = flags ?? ((await isBicycleRun(options.weights)) ? {} : undefined);
       const written = multimodal
         ? await translateMultimodal(positionals, {
             ...multimodal,
