@@ -2,6 +2,14 @@
 // pool, the harnesses (GAN, conditional GAN, pix2pix, CycleGAN) and sample-quality
 // metrics (Fréchet distance, KID).
 
+export {
+  captionEmbeddingsLayout,
+  type EmbeddingTable,
+  parseJsonEmbeddings,
+  parseNpyEmbeddings,
+  parseSafetensorsEmbeddings,
+} from './data/caption-embeddings.js';
+export { CAPTION_DIM, CAPTION_SETS } from './data/caption-sets.js';
 // Data
 export {
   alignedLayout,
@@ -46,6 +54,13 @@ export {
   type ResolvedCgan,
   resolveCgan,
 } from './harnesses/cgan.js';
+export {
+  type ChainBatch,
+  type ChainHarness,
+  type ChainStage,
+  chain,
+  chainData,
+} from './harnesses/chain.js';
 export {
   type CycleGanHarness,
   type CycleGanOptions,
@@ -123,6 +138,37 @@ export {
   resolveProgan,
 } from './harnesses/progan.js';
 export { createHarness, type HarnessOptionsByName } from './harnesses/registry.js';
+export {
+  type CaptionBatch,
+  loadStageOne,
+  type ResolvedStackGan,
+  resolveStackGan,
+  type StackGanHarness,
+  type StackGanOptions,
+  stackgan,
+  stackganDescriptor,
+} from './harnesses/stackgan.js';
+export {
+  bceWithLogits,
+  conditioningKl,
+  detach,
+  discriminatorWeights,
+} from './harnesses/stackgan-losses.js';
+export {
+  type Conditioning,
+  ConditioningAugmentation,
+  ResBlock,
+  StackDiscriminator,
+  StageOneGenerator,
+  StageTwoGenerator,
+} from './harnesses/stackgan-nets.js';
+export {
+  type CaptionEncoder,
+  type CaptionEncoderOptions,
+  captionEncoder,
+  captionFeatures,
+  captionTokens,
+} from './harnesses/stackgan-text.js';
 export {
   HARNESS_NAMES,
   HARNESSES,

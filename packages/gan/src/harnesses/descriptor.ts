@@ -17,6 +17,8 @@ export interface HarnessData {
   channels: Record<string, number>;
   /** Class names, for cgan. */
   classNames?: string[];
+  /** Length of the caption embeddings, for text-conditioned harnesses (StackGAN). */
+  textDim?: number;
 }
 
 /** A synthetic set as a harness takes it: its fields renamed to the harness's batch. */
@@ -93,4 +95,9 @@ export interface HarnessDescriptor<O = any> {
    * user gave none; throws a typed error when the data cannot serve the harness.
    */
   fromData(options: Record<string, unknown>, data: HarnessData, size: number): void;
+  /**
+   * Work after `create` that needs files (StackGAN's stage II reads its stage-I run);
+   * the command awaits it before training or resuming.
+   */
+  prepare?(harness: Harness, options: Record<string, unknown>): Promise<void>;
 }

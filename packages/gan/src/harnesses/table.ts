@@ -6,6 +6,7 @@ import type { HarnessDescriptor } from './descriptor.js';
 import { ganDescriptor } from './gan.js';
 import { pix2pixDescriptor } from './pix2pix.js';
 import { proganDescriptor } from './progan.js';
+import { stackganDescriptor } from './stackgan.js';
 
 /**
  * Every harness, by the name the CLI and config.json speak: the registry, the data
@@ -19,6 +20,7 @@ export const HARNESSES = {
   cyclegan: cycleganDescriptor,
   bicyclegan: bicycleganDescriptor,
   progan: proganDescriptor,
+  stackgan: stackganDescriptor,
 } as const satisfies Record<string, HarnessDescriptor>;
 
 export type HarnessName = keyof typeof HARNESSES;

@@ -1,0 +1,195 @@
+import { ArgumentError, FormatError, rng, ShapeError, tf } from '@atelier/core';
+import { expect, it } from 'vitest';
+import {
+  type CaptionBatch,
+  captionEncoder,
+  conditioningKl,
+  harnessData,
+  parseJsonEmbeddings,
+  parseNpyEmbeddings,
+  resolveStackGan,
+  type StackGanOptions,
+  stackgan,
+  stackganDescriptor,
+  train,
+} from '../src/index.js';
+import { collect } from './helpers/collect.js';
+
+/** Stage I at 8 px, stage II at 32 px, a few channels: every path in a few steps. */
+const TINY: StackGanOptions = {
+  size: 32,
+  latentDim: 8,
+  conditionDim: 8,
+  gf: 4,
+  df: 4,
+  rNum: 1,
+  seed: 1,
+};
+
+it('KL of the augmentation is the closed form ½·mean(σ² + μ² − 1 − log σ²)', () => {
+  const mu = [0.3, -1.2, 0, 2];
+  const logvar = [0, -0.5, 1.1, 0.2];
+  const expected =
+    mu.reduce((s, m, i) => s + 0.5 * (Math.exp(logvar[i]!) + m * m - 1 - logvar[i]!), 0) / 4;
+  const kl = conditioningKl(tf.tensor2d(mu, [2, 2]), tf.tensor2d(logvar, [2, 2]));
+  expect(kl.dataSync()[0]).toBeCloseTo(expected, 6);
+  const zero = conditioningKl(tf.zeros([3, 5]), tf.zeros([3, 5]));
+  expect(Math.abs(zero.dataSync()[0]!)).toBe(0);
+  tf.dispose([kl, zero]);
+});
+
+it('the caption encoder is deterministic, unit length, and tells word order apart', () => {
+  const e = captionEncoder({ dim: 64, seed: 0 });
+  const a = e.encode('a red sphere above a blue cube');
+  const norm = Math.hypot(...a);
+  expect(norm).toBeCloseTo(1, 5);
+  expect(captionEncoder({ dim: 64, seed: 0 }).encode('A red sphere, above a blue cube.')).toEqual(
+    a,
+  );
+  const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+  // Same words, swapped objects: the unigrams agree, the bigrams do not.
+  const swapped = e.encode('a blue cube above a red sphere');
+  expect(dot(a, swapped)).toBeLessThan(0.9);
+  expect(dot(a, swapped)).toBeGreaterThan(0.3);
+  expect(dot(a, e.encode('a green cone'))).toBeLessThan(0.7);
+  expect(captionEncoder({ dim: 64, seed: 1 }).encode('a red sphere')).not.toEqual(
+    e.encode('a red sphere'),
+  );
+  expect(() => e.encode('  ,. ')).toThrow(ArgumentError);
+  expect(() => captionEncoder({ dim: 0 })).toThrow(ArgumentError);
+});
+
+it('reads [N, D] embeddings from .npy and JSON, and refuses malformed ones', () => {
+  const header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }";
+  const pad = 64 - ((10 + header.length + 1) % 64);
+  const text = `${header}${' '.repeat(pad)}\n`;
+  const values = new Float32Array([1, 2, 3, 4, 5, -6.5]);
+  const bytes = new Uint8Array(10 + text.length + 24);
+  bytes.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(bytes.buffer).setUint16(8, text.length, true);
+  bytes.set(new TextEncoder().encode(text), 10);
+  bytes.set(new Uint8Array(values.buffer), 10 + text.length);
+  const t = parseNpyEmbeddings(bytes);
+  expect([t.rows, t.dim, [...t.values]]).toEqual([2, 3, [1, 2, 3, 4, 5, -6.5]]);
+  expect(() => parseNpyEmbeddings(bytes.subarray(0, bytes.length - 4))).toThrow(FormatError);
+  expect(() => parseNpyEmbeddings(bytes.map((b, i) => (i === 0 ? 0 : b)))).toThrow(FormatError);
+  const f8 = bytes.slice();
+  f8.set(new TextEncoder().encode("'<i4'"), 10 + 10);
+  expect(() => parseNpyEmbeddings(f8)).toThrow(FormatError);
+  expect(parseJsonEmbeddings('[[1, 2], [3, 4]]').values).toEqual(new Float32Array([1, 2, 3, 4]));
+  expect(() => parseJsonEmbeddings('[[1, 2], [3]]')).toThrow(FormatError);
+  expect(() => parseJsonEmbeddings('[[1, null]]')).toThrow(FormatError);
+});
+
+async function shapesBatch(
+  n: number,
+): Promise<{ data: Awaited<ReturnType<typeof harnessData>>; batch: CaptionBatch }> {
+  const data = await harnessData('stackgan', { size: 32, count: 8, seed: 2 });
+  return { data, batch: await collect<CaptionBatch>(data.dataset, n) };
+}
+
+it('stage I trains on captions, logs the matching-aware terms, leaks no tensor per step', async () => {
+  const { data } = await shapesBatch(1);
+  const harness = stackgan({ ...TINY, textDim: data.textDim! });
+  const counts: number[] = [];
+  const result = await train(harness, {
+    data: data.dataset,
+    batch: 4,
+    steps: 4,
+    logEvery: 1,
+    onProgress: (p) => {
+      if (p.phase === 'step') counts.push(tf.memory().numTensors);
+    },
+  });
+  expect(Object.keys(result.losses).sort()).toEqual(['D_fake', 'D_real', 'D_wrong', 'G', 'KL']);
+  for (const v of Object.values(result.losses)) expect(Number.isFinite(v)).toBe(true);
+  expect(new Set(counts.slice(1)).size, `tensor counts ${counts.join(' ')}`).toBe(1);
+  harness.dispose();
+});
+
+it('stage II refines a frozen stage I: G1 unchanged, unconditional head trained, no leak', async () => {
+  const { data, batch } = await shapesBatch(4);
+  const one = stackgan({ ...TINY, textDim: data.textDim! });
+  const two = stackgan({ ...TINY, stage: 2, textDim: data.textDim! });
+  two.loadStageOne(one.modules.G!.stateDict());
+  const before = two.modules.G1!.stateDict();
+  const counts: number[] = [];
+  const result = await train(two, {
+    data: data.dataset,
+    batch: 4,
+    steps: 3,
+    logEvery: 1,
+    onProgress: (p) => {
+      if (p.phase === 'step') counts.push(tf.memory().numTensors);
+    },
+  });
+  expect(Object.keys(result.losses).sort()).toEqual([
+    'D_fake',
+    'D_real',
+    'D_uncond_fake',
+    'D_uncond_real',
+    'D_wrong',
+    'G',
+    'G_uncond',
+    'KL',
+  ]);
+  expect(new Set(counts.slice(1)).size, `tensor counts ${counts.join(' ')}`).toBe(1);
+  const after = two.modules.G1!.stateDict();
+  for (const [k, v] of Object.entries(before)) {
+    expect(
+      tf.tidy(() => tf.max(tf.abs(tf.sub(v, after[k]!))).dataSync()[0]),
+      k,
+    ).toBe(0);
+  }
+  // Stage I's image at 8 px, stage II's at 32, from the same text and noise.
+  const out = two.generate(batch.embedding, 5);
+  expect(out.low.shape).toEqual([4, 8, 8, 3]);
+  expect(out.high!.shape).toEqual([4, 32, 32, 3]);
+  const lowAlone = one.generate(batch.embedding, 5).low;
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(lowAlone, out.low))).dataSync()[0])).toBe(0);
+  tf.dispose([out.low, out.high!, lowAlone, ...Object.values(before), ...Object.values(after)]);
+  tf.dispose(Object.values(batch).filter((v) => v instanceof tf.Tensor));
+  one.dispose();
+  two.dispose();
+});
+
+it('typed errors: sizes, stages, batches without captions, data without captions', async () => {
+  expect(() => resolveStackGan({ size: 48 })).toThrow(ArgumentError);
+  expect(() => resolveStackGan({ size: 16 })).toThrow(ArgumentError);
+  expect(() => resolveStackGan({ stage: 3 as 1 })).toThrow(ArgumentError);
+  expect(() => resolveStackGan({ augment: 'yes' as never })).toThrow(ArgumentError);
+  expect(() => resolveStackGan({ captions: 1 } as never)).toThrow(ArgumentError);
+  const { data, batch } = await shapesBatch(4);
+  const h = stackgan({ ...TINY, textDim: data.textDim! });
+  expect(() => h.check({ image: batch.image } as CaptionBatch)).toThrow(ShapeError);
+  expect(() => h.check({ ...batch, embedding: tf.zeros([4, 7]) as tf.Tensor2D })).toThrow(
+    /\[4, 256\]/,
+  );
+  const one = { image: tf.slice(batch.image, 0, 1), embedding: tf.slice(batch.embedding, 0, 1) };
+  expect(() => h.check(one as CaptionBatch)).toThrow(/2 or more/);
+  expect(() => h.check({ ...batch, image: tf.zeros([4, 16, 16, 3]) as tf.Tensor4D })).toThrow(
+    ShapeError,
+  );
+  expect(() => h.loadStageOne({})).toThrow(ArgumentError);
+  const two = stackgan({ ...TINY, stage: 2, textDim: data.textDim! });
+  expect(() => two.loadStageOne({ 'fc.weight': tf.zeros([2, 2]) })).toThrow();
+  const shapes = await harnessData('cgan', { size: 32, count: 4, seed: 0 });
+  expect(() => stackganDescriptor.fromData({}, shapes, 32)).toThrow(/needs captions/);
+  tf.dispose(Object.values(one));
+  h.dispose();
+  two.dispose();
+});
+
+it('noise for generate comes from its seed alone', async () => {
+  const e = captionEncoder().encode('a red cube');
+  const text = tf.tensor2d([...e, ...e], [2, 256]);
+  const h = stackgan({ ...TINY, textDim: 256 });
+  const a = h.generate(text, 3).low;
+  const b = h.generate(text, 3).low;
+  const c = h.generate(text, 4).low;
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0])).toBe(0);
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a, c))).dataSync()[0])).toBeGreaterThan(0);
+  tf.dispose([a, b, c, text]);
+  h.dispose();
+  void rng;
+});
