@@ -72,6 +72,8 @@ export interface TaskDescriptor<
   readonly defaults: TaskDefaults;
   /** True when the networks take only their training size (a dense layer): inputs are resized. */
   readonly fixedSize?: boolean;
+  /** Sides the networks take must be multiples of this (inputs are resized to fit); default 1. */
+  readonly sizeMultiple?: number;
   /** Modules whose weights a run exports (`<name>.safetensors`) and `load` reads. */
   readonly exported: readonly string[];
   /** The task's samples (training or held-out split). */

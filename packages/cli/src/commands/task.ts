@@ -213,6 +213,11 @@ export async function taskApplyCommand(task: TaskDescriptor, args: string[]): Pr
         // Networks with a dense layer take their training size; the others any size.
         if (task.fixedSize && size !== undefined)
           x = tf.image.resizeBilinear(x, [size, size], true);
+        // Fully convolutional networks with strides take sides that are multiples of theirs.
+        const m = task.sizeMultiple ?? 1;
+        const fit = (n: number) => Math.max(m, Math.round(n / m) * m);
+        if (x.shape[1] % m !== 0 || x.shape[2] % m !== 0)
+          x = tf.image.resizeBilinear(x, [fit(x.shape[1]), fit(x.shape[2])], true);
         return tf.mul(tf.squeeze(model.apply(x), [0]), 255) as tf.Tensor3D;
       });
       image.dispose();

@@ -191,7 +191,8 @@ export class SimplifyModel implements TaskModel {
 
   constructor(net: SimplificationNet, options: ResolvedSimplify) {
     this.net = net.eval();
-    this.config = options as unknown as JsonObject;
+    // Grey sketches in and out: the channel count the CLI reads its inputs with.
+    this.config = { ...(options as unknown as JsonObject), channels: 1 };
   }
 
   apply(rough: tf.Tensor4D): tf.Tensor4D {
@@ -273,6 +274,7 @@ export const simplifyTask: TaskDescriptor<SimplifyOptions, SimplifyHarness, Simp
     lr: { option: 'lr', kind: 'number', help: 'Adam learning rate (default 1e-3)' },
   },
   defaults: { data: 'synthetic:sketches', size: 64, steps: 2000, batch: 8 },
+  sizeMultiple: 8,
   exported: ['S'],
   data: sketchData,
   create: createHarness,
