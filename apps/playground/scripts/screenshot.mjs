@@ -28,6 +28,27 @@ async function transformerWeights() {
   return bytes;
 }
 
+/** Sets a demo's number fields (by label) and runs it again until it is done. */
+async function rerun(page, demo, button, values) {
+  for (const [label, value] of Object.entries(values)) {
+    await page
+      .locator(`#${demo} label.field:has(> span:text-is("${label}")) input`)
+      .fill(String(value));
+  }
+  await page.click(`#${demo} button:text("${button}")`);
+  await page.waitForFunction(
+    (id) => document.getElementById(id)?.dataset.state === 'running',
+    demo,
+  );
+  await page.waitForFunction(
+    (id) => document.getElementById(id)?.dataset.state !== 'running',
+    demo,
+    {
+      timeout: 300_000,
+    },
+  );
+}
+
 const server = await preview({ root, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0 } });
 const url = server.resolvedUrls.local[0];
 const browser = await chromium.launch({
@@ -57,6 +78,23 @@ try {
   await page.waitForFunction(
     () => document.getElementById('transformer')?.dataset.state === 'done',
   );
+  // Longer runs than the smoke's, so the pictures show learning.
+  await rerun(page, 'pix2pix', 'Train', {
+    steps: 200,
+    'generator width (ngf)': 16,
+    'learning rate': 0.001,
+    'redraw samples every': 50,
+  });
+  await page.selectOption('#gatys select >> nth=1', '3,5,7,11,15,23');
+  await rerun(page, 'gatys', 'Stylize', {
+    'size (longer side)': 96,
+    iterations: 60,
+    'style weight': 10000,
+    'feature maps per size': 32,
+  });
+  // One viewport for the whole page: a stitched full-page shot can lose a band.
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: 1100, height });
   await page.screenshot({ path: join(root, 'screenshot.png'), fullPage: true });
   console.log(`wrote ${join(root, 'screenshot.png')}`);
 } finally {
