@@ -11,6 +11,7 @@ import {
   loadMcDenoiser,
   type McDenoiseModel,
   mcDenoiseTask,
+  resolveMcDenoise,
   trainMcDenoiser,
   tuneGaussianBlur,
 } from '../src/index.js';
@@ -131,6 +132,24 @@ describeBackends(
         ArgumentError,
       );
       expect(() => mcDenoiseTask.create({ depth: 1 })).toThrow(/depth must be an integer >= 2/);
+      expect(() => mcDenoiseTask.create({ buffers: false, demodulate: true })).toThrow(
+        /needs buffers: true/,
+      );
+      expect(() => mcDenoiseTask.create({ inputs: 'colour' as 'render' })).toThrow(
+        /inputs must be one of render, buffers, demodulated/,
+      );
+      expect(() => mcDenoiseTask.create({ inputs: 'render', buffers: true })).toThrow(
+        ArgumentError,
+      );
+      expect(resolveMcDenoise({ inputs: 'render' })).toMatchObject({
+        buffers: false,
+        demodulate: false,
+      });
+      expect(resolveMcDenoise({ inputs: 'buffers' })).toMatchObject({
+        buffers: true,
+        demodulate: false,
+      });
+      expect(resolveMcDenoise({})).toMatchObject({ buffers: true, demodulate: true });
       await expect(
         mcDenoiseTask.data({ size: SIZE, seed: 0, data: 'synthetic:shapes' }),
       ).rejects.toThrow(ArgumentError);

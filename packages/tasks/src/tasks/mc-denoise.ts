@@ -4,7 +4,7 @@ import type { Harness, JsonObject, SampleColumn } from '@atelier/gan';
 import { checkImages, unitToSigned } from '../check-images.js';
 import { TEST_SEED_OFFSET } from '../data/image-sets.js';
 import { RenderDenoiser } from '../nets/render-denoiser.js';
-import { intOption, numberOption, readOptions } from '../options.js';
+import { choiceOption, intOption, numberOption, readOptions } from '../options.js';
 import { loadTask, trainTask } from '../run-task.js';
 import type {
   TaskData,
@@ -42,30 +42,44 @@ export interface McDenoiseOptions {
   lr?: number;
   /** Seeds the initial weights; default 0. */
   seed?: number;
+  /**
+   * Both of the above in one word (what `--inputs` sets): 'render' (colour alone),
+   * 'buffers' (with the buffers) or 'demodulated' (with the buffers, demodulated).
+   */
+  inputs?: McInputs;
 }
 
-export type ResolvedMcDenoise = Required<McDenoiseOptions>;
+export const MC_INPUTS = ['render', 'buffers', 'demodulated'] as const;
+export type McInputs = (typeof MC_INPUTS)[number];
 
-const KNOWN = ['buffers', 'demodulate', 'depth', 'features', 'lr', 'seed'] as const;
+export type ResolvedMcDenoise = Required<Omit<McDenoiseOptions, 'inputs'>>;
+
+const KNOWN = ['buffers', 'demodulate', 'depth', 'features', 'lr', 'seed', 'inputs'] as const;
 
 export function resolveMcDenoise(options?: McDenoiseOptions): ResolvedMcDenoise {
   const where = 'mc-denoise';
   const o = readOptions(options, where, KNOWN);
-  const buffers = o.buffers ?? true;
-  const demodulate = o.demodulate ?? buffers;
-  for (const [name, v] of [
-    ['buffers', buffers],
-    ['demodulate', demodulate],
-  ] as const)
+  let buffers: unknown = o.buffers ?? true;
+  let demodulate: unknown = o.demodulate ?? buffers;
+  if (o.inputs !== undefined) {
+    const inputs = choiceOption(o.inputs, 'demodulated', MC_INPUTS, 'inputs', where);
+    if (o.buffers !== undefined || o.demodulate !== undefined)
+      throw new ArgumentError(`${where}: give inputs, or buffers and demodulate, not both`);
+    buffers = inputs !== 'render';
+    demodulate = inputs === 'demodulated';
+  }
+  const flag = (name: string, v: unknown): boolean => {
     if (typeof v !== 'boolean')
       throw new ArgumentError(`${where}: ${name} must be true or false, got ${describe(v)}`);
-  if (demodulate && !buffers)
+    return v;
+  };
+  if (flag('demodulate', demodulate) && !flag('buffers', buffers))
     throw new ArgumentError(
       `${where}: demodulate divides by the albedo buffer; it needs buffers: true`,
     );
   return {
-    buffers,
-    demodulate,
+    buffers: flag('buffers', buffers),
+    demodulate: flag('demodulate', demodulate),
     depth: intOption(o.depth, 8, 'depth', where, 2),
     features: intOption(o.features, 32, 'features', where),
     lr: numberOption(o.lr, 1e-3, 'lr', where),
@@ -340,15 +354,10 @@ export const mcDenoiseTask: TaskDescriptor<McDenoiseOptions, McDenoiseHarness, M
   name: 'mc-denoise',
   summary: 'denoiser for Monte Carlo renders: noisy render + albedo, normals, depth',
   flags: {
-    buffers: {
-      option: 'buffers',
-      kind: 'boolean',
-      help: 'feed albedo, normals and depth (default true)',
-    },
-    demodulate: {
-      option: 'demodulate',
-      kind: 'boolean',
-      help: 'divide the colour by the albedo before the network (default: with buffers)',
+    inputs: {
+      option: 'inputs',
+      kind: 'string',
+      help: 'render, buffers (+ albedo, normals, depth) or demodulated (default; buffers, colour / albedo)',
     },
     depth: { option: 'depth', kind: 'int', help: 'conv layers (default 8)' },
     features: { option: 'features', kind: 'int', help: 'feature maps (default 32)' },
