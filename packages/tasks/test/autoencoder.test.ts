@@ -9,6 +9,7 @@ import {
   type AutoencoderModel,
   autoencoderTask,
   loadAutoencoder,
+  modelOf,
   Pca,
   stackField,
   trainAutoencoder,
@@ -89,6 +90,15 @@ describeBackends(
         () => tf.max(tf.abs(tf.sub(loaded.apply(heldOut), model.apply(heldOut)))).dataSync()[0],
       );
       expect(diff).toBeLessThan(1e-6);
+      // ... and they are the trained weights, not the initial ones.
+      const harness = autoencoderTask.create(loaded.config as never);
+      const initial = modelOf(autoencoderTask, harness);
+      harness.dispose();
+      const moved = tf.tidy(
+        () => tf.max(tf.abs(tf.sub(loaded.apply(heldOut), initial.apply(heldOut)))).dataSync()[0],
+      );
+      expect(moved).toBeGreaterThan(0.05);
+      initial.dispose();
       // The weights file alone carries the options too.
       const alone = await loadAutoencoder(join(out, 'net.safetensors'));
       const codes = tf.tidy(
