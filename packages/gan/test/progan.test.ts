@@ -11,6 +11,7 @@ import {
   phaseReals,
   progan,
   progressivePhase,
+  renderReport,
   train,
   upscale2d,
 } from '../src/index.js';
@@ -48,6 +49,42 @@ it('the schedule: stable, then a linear fade by images shown, until the target s
   const keys = [0, 100, 101, 149, 150, 251, 300].map((n) => progressivePhase(n, s).key);
   expect(keys).toEqual(['0-0', '0-0', '0-1', '0-1', '1-1', '1-2', '2-2']);
   expect(() => progressivePhase(-1, s)).toThrow(ArgumentError);
+});
+
+it('the report draws the α curve apart from the losses and a sample grid per resolution', () => {
+  const line = (step: number, alpha: number, resolution: number) => ({
+    step,
+    epoch: 0,
+    elapsed: step,
+    lr: { G: 1e-3 },
+    losses: { G: -step, alpha, resolution },
+  });
+  const html = renderReport({
+    harness: 'progan',
+    status: 'running',
+    step: 6,
+    totalSteps: 6,
+    checkpointStep: undefined,
+    groups: { G: ['G'], logged: ['alpha', 'resolution'] },
+    metrics: [
+      line(1, 1, 4),
+      line(2, 1, 4),
+      line(3, 0.5, 8),
+      line(4, 1, 8),
+      line(5, 0.5, 16),
+      line(6, 1, 16),
+    ],
+    samples: [0, 2, 4, 6].map((step) => ({ step, file: `samples/step-${step}.png` })),
+    config: {},
+    columns: [],
+    updated: 'now',
+  });
+  expect(html).toContain('fade-in α');
+  expect(html).not.toContain('logged losses');
+  const perResolution = html.slice(html.indexOf('Per resolution'));
+  expect(perResolution).toContain('4×4 · step 2');
+  expect(perResolution).toContain('8×8 · step 4');
+  expect(perResolution).toContain('16×16 · step 6');
 });
 
 describeBackends('progan', () => {

@@ -20,6 +20,48 @@ export interface ReportInput {
   message?: string;
 }
 
+/**
+ * Terms a progressive run logs about its schedule (the fade-in α and the resolution):
+ * drawn as the phase curve and used to sort the samples by resolution, not as losses.
+ */
+const PHASE_TERMS = ['alpha', 'resolution'];
+
+/** The α curve and the newest sample grid of each resolution, for runs that log them. */
+function phaseSection(input: ReportInput): { chart?: string; samples: string } {
+  const logged = input.metrics.filter((m) => typeof m.losses.resolution === 'number');
+  if (logged.length === 0) return { samples: '' };
+  const chart = lineChart(
+    [
+      {
+        name: 'alpha',
+        points: logged
+          .filter((m) => typeof m.losses.alpha === 'number')
+          .map((m) => [m.step, m.losses.alpha!]),
+      },
+    ],
+    { title: 'fade-in α (resolution steps up where α restarts)', height: 180 },
+  );
+  // Each sample grid under the resolution logged at or before its step.
+  const byResolution = new Map<number, { step: number; file: string }>();
+  for (const sample of input.samples) {
+    const line = logged.filter((m) => m.step <= sample.step).at(-1);
+    if (line) byResolution.set(line.losses.resolution!, sample);
+  }
+  const figures = [...byResolution]
+    .sort(([a], [b]) => a - b)
+    .map(
+      ([res, s]) =>
+        `<figure><a href="${escapeHtml(s.file)}"><img src="${escapeHtml(s.file)}" alt="${res} px at step ${s.step}"></a><figcaption>${res}×${res} · step ${s.step}</figcaption></figure>`,
+    );
+  return {
+    chart,
+    samples:
+      figures.length > 0
+        ? `<h3>Per resolution</h3><div class="samples earlier">${figures.join('')}</div>`
+        : '',
+  };
+}
+
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -34,8 +76,12 @@ export function renderReport(input: ReportInput): string {
   const charts: string[] = [];
   const grouped = new Set(Object.values(input.groups).flat());
   const allTerms = [...new Set(input.metrics.flatMap((m) => Object.keys(m.losses)))];
-  const groups = { ...input.groups };
-  const other = allTerms.filter((t) => !grouped.has(t));
+  const groups: Record<string, string[]> = {};
+  for (const [group, terms] of Object.entries(input.groups)) {
+    const losses = terms.filter((t) => !PHASE_TERMS.includes(t));
+    if (losses.length > 0) groups[group] = losses;
+  }
+  const other = allTerms.filter((t) => !grouped.has(t) && !PHASE_TERMS.includes(t));
   if (other.length > 0) groups.other = other;
   for (const [group, terms] of Object.entries(groups)) {
     const series: ChartSeries[] = terms.map((name) => ({
@@ -58,6 +104,8 @@ export function renderReport(input: ReportInput): string {
       ),
     );
   }
+  const phases = phaseSection(input);
+  if (phases.chart) charts.push(phases.chart);
   const latest = input.samples.at(-1);
   const earlier = input.samples.slice(0, -1).reverse().slice(0, 24);
   const percent = input.totalSteps > 0 ? Math.min(100, (100 * input.step) / input.totalSteps) : 0;
@@ -87,7 +135,7 @@ ${
     ? `<div class="samples latest"><figure><img src="${escapeHtml(latest.file)}" alt="samples at step ${latest.step}"><figcaption>step ${latest.step}</figcaption></figure></div>`
     : '<p>no samples yet</p>'
 }
-<div class="samples earlier">${earlier
+${phases.samples}<div class="samples earlier">${earlier
     .map(
       (s) =>
         `<figure><a href="${escapeHtml(s.file)}"><img src="${escapeHtml(s.file)}" alt="step ${s.step}"></a><figcaption>step ${s.step}</figcaption></figure>`,
