@@ -17,6 +17,7 @@ export {
   imagesLayout,
   unalignedLayout,
 } from './data/folder-layouts.js';
+export { detailCrop, FRANKENGAN_FACADES } from './data/frankengan-data.js';
 export {
   type HarnessData,
   type HarnessDataOptions,
@@ -78,6 +79,13 @@ export type {
   HarnessFlag,
   SyntheticSource,
 } from './harnesses/descriptor.js';
+export {
+  FRANKENGAN_STAGES,
+  type FrankenGanOptions,
+  frankengan,
+  frankenganDescriptor,
+  resolveFrankenGan,
+} from './harnesses/frankengan.js';
 export {
   checkImageBatch,
   DCGAN_FLAGS,
@@ -192,6 +200,7 @@ export {
   frechetFeatureDistance,
 } from './metrics/frechet.js';
 export { type KidOptions, kernelDistance } from './metrics/kid.js';
+export { shapeColours } from './metrics/shape-colour.js';
 export { matmul, sqrtmPsd, traceSqrtPsd } from './metrics/sqrtm.js';
 export {
   laplacianPyramid,

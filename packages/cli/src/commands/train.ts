@@ -200,6 +200,8 @@ export async function trainCommand(
   // Fill what the data decides: channels, sizes, classes, and a generator that fits the size.
   if (!saved) HARNESSES[name].fromData(harnessOptions, data, dataOptions.size);
   const harness = createHarness(name, harnessOptions as never);
+  // Files a harness reads after it is built (StackGAN's stage II: its stage-I run).
+  await HARNESSES[name].prepare?.(harness, harnessOptions);
   const totalEpochs = epochs ?? (steps === undefined ? HARNESSES[name].cli.epochs : undefined);
   if (!saved && schedule === undefined && HARNESSES[name].cli.linearDecay) {
     // junyanz's lr_policy linear: half the epochs at the full rate, half decaying.
