@@ -2,7 +2,7 @@ import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { type BackendChoice, init, shutdown } from '@atelier/core';
 import { autoencoderResults } from './autoencoder-results.js';
-import { denoiseResults } from './denoise-results.js';
+import { denoiseResults, exportDenoiseEvaluationSet } from './denoise-results.js';
 import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
 import { simplifyResults } from './simplify-results.js';
@@ -19,6 +19,18 @@ const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   'mc-denoise': mcDenoiseResults,
 };
 
+// `--export-denoise DIR`: the denoising evaluation set for tools/reference/denoise_nl_means.py.
+if (process.argv[2] === '--export-denoise') {
+  const dir = process.argv[3];
+  if (!dir) {
+    console.error('--export-denoise needs a folder');
+    process.exit(2);
+  }
+  await init({ backend: 'cpu' });
+  await exportDenoiseEvaluationSet(dir);
+  console.log(`wrote ${dir}`);
+  process.exit(0);
+}
 const names = process.argv.slice(2);
 const unknown = names.filter((n) => !(n in SUITES));
 if (unknown.length > 0) {
