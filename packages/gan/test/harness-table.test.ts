@@ -31,13 +31,30 @@ describe('the harness table', () => {
   });
 
   it('names each row by its harness, and each harness records its resolved options', () => {
+    /** Small options of the harnesses this test builds. */
+    const SMALL: Record<string, Record<string, unknown>> = {
+      gan: { size: 32, ngf: 2, ndf: 2 },
+      cgan: { numClasses: 2, size: 32, ngf: 2, ndf: 2 },
+      pix2pix: { netG: 'unet_32', ngf: 2, ndf: 2 },
+      cyclegan: { netG: 'resnet_6blocks', size: 32, ngf: 2, ndf: 2 },
+      bicyclegan: {
+        netG: 'unet_32',
+        netE: 'resnet_32',
+        netD: 'basic_128_multi',
+        ngf: 2,
+        ndf: 2,
+        nef: 2,
+      },
+      frankengan: { size: 32, ngf: 2, ndf: 2, nef: 2 },
+    };
     for (const name of HARNESS_NAMES) {
       const d = HARNESSES[name];
       expect(d.name).toBe(name);
-      const options = { ...MINIMAL[name], ...(name === 'pix2pix' ? { netG: 'unet_32' } : {}) };
-      const h = createHarness(name, { ...options, ngf: 2, ndf: 2 } as never);
+      const options = SMALL[name];
+      if (!options) continue;
+      const h = createHarness(name, options as never);
       expect(h.name).toBe(name);
-      expect(h.config).toEqual(d.resolve({ ...options, ngf: 2, ndf: 2 } as never));
+      expect(h.config).toEqual(d.resolve(options as never));
       h.dispose();
     }
   });

@@ -3,6 +3,7 @@ import { bicycleganDescriptor } from './bicyclegan.js';
 import { cganDescriptor } from './cgan.js';
 import { cycleganDescriptor } from './cyclegan.js';
 import type { HarnessDescriptor } from './descriptor.js';
+import { frankenganDescriptor } from './frankengan.js';
 import { ganDescriptor } from './gan.js';
 import { pix2pixDescriptor } from './pix2pix.js';
 import { proganDescriptor } from './progan.js';
@@ -21,6 +22,7 @@ export const HARNESSES = {
   bicyclegan: bicycleganDescriptor,
   progan: proganDescriptor,
   stackgan: stackganDescriptor,
+  frankengan: frankenganDescriptor,
 } as const satisfies Record<string, HarnessDescriptor>;
 
 export type HarnessName = keyof typeof HARNESSES;
