@@ -232,7 +232,9 @@ function createHarness(options?: McDenoiseOptions): McDenoiseHarness {
  * A trained render denoiser. `denoise({ noisy, albedo, normals, depth })` takes linear
  * radiance and the buffers as `synthetic.scenes` gives them ('unit' range, normals in
  * [-1, 1]) and returns the denoised radiance [N, H, W, 3] (not clipped: highlights may
- * exceed 1). `apply(input)` takes them concatenated in that order on the last axis.
+ * exceed 1). `apply(input)` takes them concatenated in that order on the last axis and
+ * returns the denoised radiance clipped to [0, 1], as every task's `apply` (what
+ * `atelier task mc-denoise apply` writes as images).
  */
 export class McDenoiseModel implements TaskModel {
   readonly task = 'mc-denoise';
@@ -279,7 +281,7 @@ export class McDenoiseModel implements TaskModel {
           parts[name] = tf.slice(x, [0, 0, 0, at], [-1, -1, -1, channels]);
           at += channels;
         }
-      return this.denoise(parts);
+      return tf.clipByValue(this.denoise(parts), 0, 1);
     });
   }
 
