@@ -4,6 +4,7 @@ import { describeBackends } from '@atelier/core/testing';
 import { expect, it } from 'vitest';
 import {
   downscale2d,
+  fade,
   harnessData,
   ProganDiscriminator,
   ProganGenerator,
@@ -110,6 +111,37 @@ describeBackends('progan', () => {
     expect(maxDiff(tf.slice(out, [0, 0, 0, 0], [8, 2, 2, 3]), x)).toBe(0);
     expect(() => new MinibatchStddev().forward(tf.zeros([6, 2, 2, 1]))).toThrow(ShapeError);
     tf.dispose([x, out]);
+  });
+
+  it('minibatch stddev, resampling and the fade: input gradients match central differences', async () => {
+    const layer = new MinibatchStddev({ groupSize: 2 });
+    const x0 = rng(11).normal([4, 4, 4, 2]) as tf.Tensor4D;
+    const other = rng(12).normal([4, 4, 4, 2]) as tf.Tensor4D;
+    const fns: [string, (x: tf.Tensor4D) => tf.Tensor][] = [
+      ['mbstd', (x) => layer.forward(x)],
+      ['resample+fade', (x) => fade(upscale2d(downscale2d(x)), tf.mul(x, other), 0.3)],
+    ];
+    for (const [name, f] of fns) {
+      const w = rng(13).normal(tf.tidy(() => f(x0).shape));
+      const loss = (x: tf.Tensor4D) => tf.sum(tf.mul(f(x), w)) as tf.Scalar;
+      const analytic = tf.grad(loss)(x0);
+      const a = await analytic.data();
+      const base = await x0.data();
+      let worst = 0;
+      for (let i = 0; i < base.length; i += 3) {
+        const at = (d: number) =>
+          tf.tidy(() => {
+            const moved = Float32Array.from(base);
+            moved[i] = base[i]! + d;
+            return loss(tf.tensor4d(moved, x0.shape)).dataSync()[0]!;
+          });
+        const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+        worst = Math.max(worst, Math.abs(a[i]! - numeric) / (2e-3 + 2e-2 * Math.abs(numeric)));
+      }
+      expect(worst, name).toBeLessThanOrEqual(1);
+      tf.dispose([w, analytic]);
+    }
+    tf.dispose([x0, other]);
   });
 
   it('fade α 0 is the previous level exactly; α 1 the new one alone; shapes by level', () => {
