@@ -22,7 +22,7 @@ export function shapeColours(images: tf.Tensor4D, threshold = 0.25): number[] {
   });
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
-    const sum = [0, 0, 0];
+    const sum: [number, number, number] = [0, 0, 0];
     let count = 0;
     for (let p = 0; p < h * w; p++) {
       const o = (i * h * w + p) * 3;
