@@ -1,4 +1,4 @@
-import { ArgumentError, describe, FormatError, readSafetensors, type tf } from '@atelier/core';
+import { ArgumentError, decodeWeights, describe, FormatError, type tf } from '@atelier/core';
 import { Dataset } from '@atelier/datasets';
 import { type Harness, type Json, type JsonObject, train } from '@atelier/gan';
 import type {
@@ -71,6 +71,7 @@ export async function trainTask<O extends object, H extends Harness, M extends T
       seed,
       ...(options.out !== undefined ? { out: options.out } : {}),
       ...(options.resume !== undefined ? { resume: options.resume } : {}),
+      ...(options.force !== undefined ? { force: options.force } : {}),
       ...(options.checkpointEvery !== undefined
         ? { checkpointEvery: options.checkpointEvery }
         : {}),
@@ -148,7 +149,7 @@ export async function loadTask<O extends object, H extends Harness, M extends Ta
           `${where}: ${path} does not exist (the run has not finished, or it is not a ${task.name} run)`,
         );
       });
-      const { tensors, metadata } = readSafetensors(bytes);
+      const { tensors, metadata } = decodeWeights(bytes, path, { format: 'safetensors' });
       weights[name] = tensors;
       if (metadata['atelier.harness'] !== task.name) {
         throw new FormatError(

@@ -102,6 +102,8 @@ export interface TaskTrainOptions<O extends object = object> {
   out?: string;
   /** Continue the run in `out`. */
   resume?: boolean;
+  /** Start a new run in `out` even though it holds files or a run (they are replaced). */
+  force?: boolean;
   checkpointEvery?: number;
   logEvery?: number;
   sampleEvery?: number;

@@ -36,7 +36,7 @@ function taskFlagsUsage(): string {
 
 export const taskUsage =
   'atelier task <name> [--data synthetic:<set>|./folder] --out RUN [--steps N] [--size N] [--batch N] [--seed N] ' +
-  '[--count N] [--backend auto|webgpu|wasm|cpu] [--resume] [--checkpoint-every N] [--<task option> value ...]\n' +
+  '[--count N] [--backend auto|webgpu|wasm|cpu] [--resume | --force] [--checkpoint-every N] [--<task option> value ...]\n' +
   '       atelier task <name> apply --weights RUN <inputs...> --out DIR [--backend ...]\n' +
   `tasks and their options:\n${taskFlagsUsage()}`;
 
@@ -110,6 +110,7 @@ export async function taskTrainCommand(
     count: { type: 'string' },
     backend: { type: 'string' },
     resume: { type: 'boolean' },
+    force: { type: 'boolean' },
     'checkpoint-every': { type: 'string' },
     'sample-every': { type: 'string' },
   };
@@ -162,6 +163,7 @@ export async function taskTrainCommand(
       ...(steps !== undefined ? { steps } : {}),
       out,
       resume: values.resume === true,
+      force: values.force === true,
       handleSignals: true,
       ...(values['checkpoint-every'] !== undefined
         ? { checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0)! }
