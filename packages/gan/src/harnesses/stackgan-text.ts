@@ -7,7 +7,9 @@ import { ArgumentError, describe, type Rng, rng } from '@atelier/core';
  * so "red sphere above" differs from "above a red") are counted, and each counted
  * feature adds its own seeded random ±1 vector (a random projection of the
  * bag-of-unigrams-and-bigrams, hashed by the rng's fork label), then the sum is scaled
- * to unit length. Deterministic, no training, the same on every backend; on the
+ * to a root-mean-square of 1 per component (the scale of standardised char-CNN-RNN
+ * features, so the augmentation's fc, initialised N(0, 0.02) as the reference, sees
+ * more than noise from the start). Deterministic, no training, the same on every backend; on the
  * synthetic captions' small vocabulary distinct captions get distinct, nearly
  * orthogonal parts, and conditioning augmentation learns what to read from them.
  */
@@ -77,7 +79,7 @@ export function captionEncoder(options: CaptionEncoderOptions = {}): CaptionEnco
       }
       let norm = 0;
       for (let i = 0; i < dim; i++) norm += out[i]! * out[i]!;
-      const scale = 1 / Math.sqrt(norm || 1);
+      const scale = Math.sqrt(dim / (norm || 1));
       for (let i = 0; i < dim; i++) out[i]! *= scale;
       return out;
     },
