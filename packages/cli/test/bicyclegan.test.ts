@@ -76,6 +76,36 @@ describe('atelier train bicyclegan, atelier translate --samples/--style/--strip'
     expect(plain.stdout.trim()).toBe(join(input, 'step-2_sample0.png'));
   });
 
+  it('trains frankengan as one run and translates a mask through its three stages', async () => {
+    const franken = join(root, 'franken');
+    const r = await atelier(
+      'train',
+      'frankengan',
+      ...['--size', '32', '--count', '2', '--ngf', '2', '--ndf', '2', '--nef', '2'],
+      ...['--steps', '1', '--backend', 'wasm', '--out', franken],
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const mask = join(franken, 'samples', 'step-1.png');
+    for (const extra of [[], ['--style', mask]]) {
+      const out = join(root, `franken-out-${extra.length}`);
+      const t = await atelier(
+        'translate',
+        '--weights',
+        franken,
+        '--backend',
+        'wasm',
+        '--out',
+        out,
+        ...extra,
+        mask,
+      );
+      expect(t.code, t.stderr).toBe(0);
+      expect(t.stdout.trim().split('\n')).toEqual(
+        ['shape', 'labels', 'details'].map((s) => join(out, `step-1_${s}.png`)),
+      );
+    }
+  });
+
   it('refuses --samples for weights that are not a bicyclegan generator', async () => {
     const r = await atelier(
       'translate',

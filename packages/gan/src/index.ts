@@ -84,6 +84,7 @@ export {
   type FrankenGanOptions,
   frankengan,
   frankenganDescriptor,
+  frankenganStyles,
   resolveFrankenGan,
 } from './harnesses/frankengan.js';
 export {
@@ -124,6 +125,14 @@ export {
   resolveGanMode,
   resolveNetworks,
 } from './harnesses/junyanz-options.js';
+// Option readers (typed errors that name the option), for the packages built on gan
+export {
+  boolOption,
+  choiceOption,
+  intOption,
+  numberOption,
+  readOptions,
+} from './harnesses/options.js';
 export {
   checkPairBatch,
   type Direction,

@@ -1,7 +1,13 @@
 import { tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { expect, it } from 'vitest';
-import { type ChainHarness, createHarness, harnessData, train } from '../src/index.js';
+import {
+  type ChainHarness,
+  createHarness,
+  frankenganStyles,
+  harnessData,
+  train,
+} from '../src/index.js';
 
 describeBackends(
   'frankengan',
@@ -53,7 +59,14 @@ describeBackends(
         [1, 32, 32, 3],
         [1, 32, 32, 3],
       ]);
-      tf.dispose([...outputs, ...Object.values(mask)]);
+      // One exemplar photo pins the photo stages' style; the label stage keeps z = 0.
+      const photo = tf.expandDims(mask.labels_B!, 0) as tf.Tensor4D;
+      const styles = frankenganStyles(h, photo);
+      const styled = h.run(tf.expandDims(mask.shape_A!, 0) as tf.Tensor4D, undefined, styles);
+      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+      expect(diff(styled[0]!, outputs[0]!)).toBe(0);
+      expect(diff(styled[1]!, outputs[1]!)).toBeGreaterThan(0);
+      tf.dispose([...outputs, ...styled, photo, ...Object.values(styles), ...Object.values(mask)]);
       h.dispose();
     });
 

@@ -36,6 +36,7 @@ import {
 } from './generator-weights.js';
 import { type Command, parse } from './registry.js';
 import { engineFlag } from './style-args.js';
+import { frankenganConfig, translateFrankenGan } from './translate-chain.js';
 import { isBicycleRun, multimodalFlags, translateMultimodal } from './translate-multimodal.js';
 
 export const translateUsage =
@@ -317,16 +318,25 @@ export const translateCommand: Command = {
     const flags = multimodalFlags(values);
     await init({ backend: backend as BackendChoice });
     try {
+      const franken = await frankenganConfig(options.weights);
       // A bicyclegan run samples one random z unless told otherwise.
-      const multimodal = flags ?? ((await isBicycleRun(options.weights)) ? {} : undefined);
-      const written = multimodal
-        ? await translateMultimodal(positionals, {
-            ...multimodal,
+      const multimodal =
+        franken || flags ? flags : (await isBicycleRun(options.weights)) ? {} : undefined;
+      const written = franken
+        ? await translateFrankenGan(positionals, {
             weights: options.weights,
+            options: franken,
             ...(options.out !== undefined ? { out: options.out } : {}),
-            ...(options.eval ? { eval: true } : {}),
+            ...(flags?.style !== undefined ? { style: flags.style } : {}),
           })
-        : await translate(positionals, options);
+        : multimodal
+          ? await translateMultimodal(positionals, {
+              ...multimodal,
+              weights: options.weights,
+              ...(options.out !== undefined ? { out: options.out } : {}),
+              ...(options.eval ? { eval: true } : {}),
+            })
+          : await translate(positionals, options);
       for (const path of written) console.log(path);
     } finally {
       await shutdown();

@@ -16,8 +16,15 @@ export interface ChainStage {
   /** Letters and digits; the stage's modules, optimizers and terms are prefixed `<name>_`. */
   name: string;
   harness: Harness<PairBatch>;
-  /** Inference: the stage's output for `input` (e.g. BicycleGAN's G(A, z)), with its generators. */
-  translate(input: tf.Tensor4D, generators: Record<string, Module>): tf.Tensor4D;
+  /**
+   * Inference: the stage's output for `input` (e.g. BicycleGAN's G(A, z)), with its
+   * generators and, when given, a style code for the stage.
+   */
+  translate(
+    input: tf.Tensor4D,
+    generators: Record<string, Module>,
+    style?: tf.Tensor2D,
+  ): tf.Tensor4D;
 }
 
 /** A chain's batch: each stage's pair, as `<stage>_A` and `<stage>_B`. */
@@ -25,8 +32,12 @@ export type ChainBatch = Record<string, tf.Tensor4D>;
 
 export interface ChainHarness extends Harness<ChainBatch> {
   readonly stages: readonly ChainStage[];
-  /** Runs the stages one after another on `input`: every stage's output, in order. */
-  run(input: tf.Tensor4D, generators?: Record<string, Module>): tf.Tensor4D[];
+  /** Runs the stages one after another on `input` (styles by stage name): every stage's output, in order. */
+  run(
+    input: tf.Tensor4D,
+    generators?: Record<string, Module>,
+    styles?: Record<string, tf.Tensor2D>,
+  ): tf.Tensor4D[];
 }
 
 function checkStages(stages: ChainStage[]): void {
@@ -112,11 +123,15 @@ export function chain(stages: ChainStage[], name = 'chain'): ChainHarness {
   checkStages(stages);
   const { modules, optimizers, generators } = prefixed(stages);
   const first = stages[0]!;
-  const run = (input: tf.Tensor4D, gens: Record<string, Module> = modules) => {
+  const run = (
+    input: tf.Tensor4D,
+    gens: Record<string, Module> = modules,
+    styles: Record<string, tf.Tensor2D> = {},
+  ) => {
     const outputs: tf.Tensor4D[] = [];
     let x = input;
     for (const s of stages) {
-      x = s.translate(x, own(gens, s.name));
+      x = s.translate(x, own(gens, s.name), styles[s.name]);
       outputs.push(x);
     }
     return outputs;

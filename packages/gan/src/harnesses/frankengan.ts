@@ -1,4 +1,4 @@
-import type { UnetZGenerator } from '@atelier/blocks';
+import type { LatentEncoder, UnetZGenerator } from '@atelier/blocks';
 import { ArgumentError, tf } from '@atelier/core';
 import { detailCrop, FRANKENGAN_FACADES } from '../data/frankengan-data.js';
 import type { JsonObject } from '../trainer/harness.js';
@@ -62,14 +62,31 @@ export function frankengan(options?: FrankenGanOptions): ChainHarness {
       lr: o.lr,
       seed: o.seed + i,
     }),
-    translate: (x, g) => {
+    translate: (x, g, style) => {
       const input = name === 'details' ? detailCrop(x) : x;
-      const z = tf.zeros([x.shape[0], 8]) as tf.Tensor2D;
+      const z = style ?? (tf.zeros([x.shape[0], 8]) as tf.Tensor2D);
       return (g.G as UnetZGenerator).forward(input, z);
     },
   });
   const harness = chain(FRANKENGAN_STAGES.map(stage), 'frankengan');
   return { ...harness, config: o as unknown as JsonObject };
+}
+
+/**
+ * One exemplar facade photo [1, size, size, 3] pins the style of the stages whose
+ * targets are photos: the textured facade (E of the photo) and the details (E of the
+ * photo's detail crop). The label stage's targets are label maps, which a photo does
+ * not give: it keeps z = 0.
+ */
+export function frankenganStyles(
+  harness: ChainHarness,
+  exemplar: tf.Tensor4D,
+): Record<string, tf.Tensor2D> {
+  const E = (stage: string) => harness.modules[`${stage}_E`] as LatentEncoder;
+  return {
+    labels: tf.tidy(() => E('labels').forward(exemplar).mu),
+    details: tf.tidy(() => E('details').forward(detailCrop(exemplar)).mu),
+  };
 }
 
 export const frankenganDescriptor: HarnessDescriptor<FrankenGanOptions> = {
