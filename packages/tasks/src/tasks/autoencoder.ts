@@ -1,13 +1,21 @@
 import { describe, type Module, rng, ShapeError, tf } from '@atelier/core';
-import type { Harness, JsonObject, LossTerms, SampleColumn } from '@atelier/gan';
+import {
+  choiceOption,
+  type Harness,
+  intOption,
+  type JsonObject,
+  type LossTerms,
+  numberOption,
+  readOptions,
+  type SampleColumn,
+} from '@atelier/gan';
 import { klNormal } from '@atelier/losses';
 import { checkImages, signedToUnit, unitToSigned } from '../check-images.js';
 import { imageSet } from '../data/image-sets.js';
 import { interpolateCodes, nearestCodes } from '../latent/latent-tools.js';
 import { ConvAutoencoder } from '../nets/conv-autoencoder.js';
-import { choiceOption, intOption, numberOption, readOptions } from '../options.js';
-import { loadTask, trainTask } from '../run-task.js';
-import type { TaskDescriptor, TaskModel, TaskTrainOptions, TaskTrainResult } from '../task.js';
+import type { TaskDescriptor, TaskModel } from '../task.js';
+import { oneNetFromWeights, taskFunctions } from '../task-functions.js';
 
 export interface AutoencoderOptions {
   /** 'ae' (default): a deterministic code; 'vae': a variational one with weight `beta` on KL. */
@@ -239,27 +247,11 @@ export const autoencoderTask: TaskDescriptor<
     return { ...data, fills: { ...data.fills, size: options.size } };
   },
   create: createHarness,
-  fromWeights(weights, config) {
-    const o = resolveAutoencoder(config as AutoencoderOptions);
-    const net = createNet(o);
-    try {
-      net.loadStateDict(weights.net!, { from: 'torch' });
-    } catch (error) {
-      net.dispose();
-      throw error;
-    }
-    return new AutoencoderModel(net, o);
-  },
+  fromWeights: oneNetFromWeights('net', resolveAutoencoder, createNet, AutoencoderModel),
 };
 
+const functions = taskFunctions(autoencoderTask);
 /** Trains an autoencoder (see `autoencoderTask`). */
-export function trainAutoencoder(
-  options?: TaskTrainOptions<AutoencoderOptions>,
-): Promise<TaskTrainResult<AutoencoderModel>> {
-  return trainTask(autoencoderTask, options);
-}
-
+export const trainAutoencoder = functions.train;
 /** The autoencoder of a finished run (its folder, or its `net.safetensors`). */
-export function loadAutoencoder(run: string): Promise<AutoencoderModel> {
-  return loadTask(autoencoderTask, run);
-}
+export const loadAutoencoder = functions.load;

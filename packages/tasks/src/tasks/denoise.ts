@@ -1,11 +1,17 @@
 import { type Module, rng, tf } from '@atelier/core';
-import type { Harness, JsonObject, SampleColumn } from '@atelier/gan';
+import {
+  type Harness,
+  intOption,
+  type JsonObject,
+  numberOption,
+  readOptions,
+  type SampleColumn,
+} from '@atelier/gan';
 import { checkImages, unitToSigned } from '../check-images.js';
 import { imageSet } from '../data/image-sets.js';
 import { DnCnn } from '../nets/dncnn.js';
-import { intOption, numberOption, readOptions } from '../options.js';
-import { loadTask, trainTask } from '../run-task.js';
-import type { TaskDescriptor, TaskModel, TaskTrainOptions, TaskTrainResult } from '../task.js';
+import type { TaskDescriptor, TaskModel } from '../task.js';
+import { oneNetFromWeights, taskFunctions } from '../task-functions.js';
 
 export interface DenoiseOptions {
   /** Standard deviation of the Gaussian noise on the 0–255 scale (DnCNN's 15, 25, 50); default 25. */
@@ -160,27 +166,11 @@ export const denoiseTask: TaskDescriptor<DenoiseOptions, DenoiseHarness, Denoise
     });
   },
   create: createHarness,
-  fromWeights(weights, config) {
-    const o = resolveDenoise(config as DenoiseOptions);
-    const net = createNet(o);
-    try {
-      net.loadStateDict(weights.net!, { from: 'torch' });
-    } catch (error) {
-      net.dispose();
-      throw error;
-    }
-    return new DenoiseModel(net, o);
-  },
+  fromWeights: oneNetFromWeights('net', resolveDenoise, createNet, DenoiseModel),
 };
 
+const functions = taskFunctions(denoiseTask);
 /** Trains a DnCNN denoiser (see `denoiseTask`). */
-export function trainDenoiser(
-  options?: TaskTrainOptions<DenoiseOptions>,
-): Promise<TaskTrainResult<DenoiseModel>> {
-  return trainTask(denoiseTask, options);
-}
-
+export const trainDenoiser = functions.train;
 /** The denoiser of a finished run (its folder, or its `net.safetensors`). */
-export function loadDenoiser(run: string): Promise<DenoiseModel> {
-  return loadTask(denoiseTask, run);
-}
+export const loadDenoiser = functions.load;

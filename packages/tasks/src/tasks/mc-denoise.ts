@@ -1,19 +1,19 @@
 import { ArgumentError, describe, type Module, rng, ShapeError, tf } from '@atelier/core';
 import { Dataset, synthetic } from '@atelier/datasets';
-import type { Harness, JsonObject, SampleColumn } from '@atelier/gan';
+import {
+  choiceOption,
+  type Harness,
+  intOption,
+  type JsonObject,
+  numberOption,
+  readOptions,
+  type SampleColumn,
+} from '@atelier/gan';
 import { checkImages, unitToSigned } from '../check-images.js';
 import { TEST_SEED_OFFSET } from '../data/image-sets.js';
 import { RenderDenoiser } from '../nets/render-denoiser.js';
-import { choiceOption, intOption, numberOption, readOptions } from '../options.js';
-import { loadTask, trainTask } from '../run-task.js';
-import type {
-  TaskData,
-  TaskDataOptions,
-  TaskDescriptor,
-  TaskModel,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from '../task.js';
+import type { TaskData, TaskDataOptions, TaskDescriptor, TaskModel } from '../task.js';
+import { oneNetFromWeights, taskFunctions } from '../task-functions.js';
 
 /** Samples per pixel of the renders the task trains on: the noisy input and the target. */
 export const MC_NOISY_SPP = 4;
@@ -369,27 +369,11 @@ export const mcDenoiseTask: TaskDescriptor<McDenoiseOptions, McDenoiseHarness, M
   exported: ['net'],
   data: renderData,
   create: createHarness,
-  fromWeights(weights, config) {
-    const o = resolveMcDenoise(config as McDenoiseOptions);
-    const net = createNet(o);
-    try {
-      net.loadStateDict(weights.net!, { from: 'torch' });
-    } catch (error) {
-      net.dispose();
-      throw error;
-    }
-    return new McDenoiseModel(net, o);
-  },
+  fromWeights: oneNetFromWeights('net', resolveMcDenoise, createNet, McDenoiseModel),
 };
 
+const functions = taskFunctions(mcDenoiseTask);
 /** Trains a render denoiser (see `mcDenoiseTask`). */
-export function trainMcDenoiser(
-  options?: TaskTrainOptions<McDenoiseOptions>,
-): Promise<TaskTrainResult<McDenoiseModel>> {
-  return trainTask(mcDenoiseTask, options);
-}
-
+export const trainMcDenoiser = functions.train;
 /** The render denoiser of a finished run (its folder, or its `net.safetensors`). */
-export function loadMcDenoiser(run: string): Promise<McDenoiseModel> {
-  return loadTask(mcDenoiseTask, run);
-}
+export const loadMcDenoiser = functions.load;

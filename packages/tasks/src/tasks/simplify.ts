@@ -2,26 +2,22 @@ import { PatchDiscriminator } from '@atelier/blocks';
 import { ArgumentError, describe, type Module, rng, tf } from '@atelier/core';
 import { Dataset, synthetic } from '@atelier/datasets';
 import {
+  choiceOption,
   ganLoss,
   type Harness,
+  intOption,
   type JsonObject,
   type LossTerms,
+  numberOption,
+  readOptions,
   type SampleColumn,
 } from '@atelier/gan';
 import { checkImages, unitToSigned } from '../check-images.js';
 import { TEST_SEED_OFFSET } from '../data/image-sets.js';
 import { simplificationLoss } from '../losses/simplification-loss.js';
 import { SimplificationNet } from '../nets/simplification-net.js';
-import { choiceOption, intOption, numberOption, readOptions } from '../options.js';
-import { loadTask, trainTask } from '../run-task.js';
-import type {
-  TaskData,
-  TaskDataOptions,
-  TaskDescriptor,
-  TaskModel,
-  TaskTrainOptions,
-  TaskTrainResult,
-} from '../task.js';
+import type { TaskData, TaskDataOptions, TaskDescriptor, TaskModel } from '../task.js';
+import { oneNetFromWeights, taskFunctions } from '../task-functions.js';
 
 export const SIMPLIFY_MODES = ['supervised', 'adversarial', 'unpaired'] as const;
 export type SimplifyMode = (typeof SIMPLIFY_MODES)[number];
@@ -278,27 +274,11 @@ export const simplifyTask: TaskDescriptor<SimplifyOptions, SimplifyHarness, Simp
   exported: ['S'],
   data: sketchData,
   create: createHarness,
-  fromWeights(weights, config) {
-    const o = resolveSimplify(config as SimplifyOptions);
-    const net = createNet(o);
-    try {
-      net.loadStateDict(weights.S!, { from: 'torch' });
-    } catch (error) {
-      net.dispose();
-      throw error;
-    }
-    return new SimplifyModel(net, o);
-  },
+  fromWeights: oneNetFromWeights('S', resolveSimplify, createNet, SimplifyModel),
 };
 
+const functions = taskFunctions(simplifyTask);
 /** Trains a sketch simplification network (see `simplifyTask`). */
-export function trainSimplifier(
-  options?: TaskTrainOptions<SimplifyOptions>,
-): Promise<TaskTrainResult<SimplifyModel>> {
-  return trainTask(simplifyTask, options);
-}
-
+export const trainSimplifier = functions.train;
 /** The simplification network of a finished run (its folder, or its `S.safetensors`). */
-export function loadSimplifier(run: string): Promise<SimplifyModel> {
-  return loadTask(simplifyTask, run);
-}
+export const loadSimplifier = functions.load;
