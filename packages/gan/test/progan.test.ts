@@ -28,8 +28,13 @@ const TINY: ProganOptions = {
   seed: 1,
 };
 const NETS = { size: 16, fmapBase: 32, fmapMax: 8 };
-const maxDiff = (a: tf.Tensor, b: tf.Tensor) =>
-  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!);
+/** Read asynchronously: WebGPU in Node has no synchronous reads. */
+const maxDiff = async (a: tf.Tensor, b: tf.Tensor) => {
+  const d = tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))));
+  const value = (await d.data())[0]!;
+  d.dispose();
+  return value;
+};
 
 it('the schedule: stable, then a linear fade by images shown, until the target stays', () => {
   const s = { levels: 2, stableImages: 100, fadeImages: 50 };
@@ -89,11 +94,11 @@ it('the report draws the α curve apart from the losses and a sample grid per re
 });
 
 describeBackends('progan', () => {
-  it('minibatch stddev: per interleaved group, sqrt(var + 1e-8) averaged, one more map', () => {
+  it('minibatch stddev: per interleaved group, sqrt(var + 1e-8) averaged, one more map', async () => {
     const x = rng(2).normal([8, 2, 2, 3]) as tf.Tensor4D;
     const out = new MinibatchStddev({ groupSize: 4 }).forward(x);
     expect(out.shape).toEqual([8, 2, 2, 4]);
-    const v = x.arraySync() as number[][][][];
+    const v = (await x.array()) as number[][][][];
     // Groups of the reference's reshape [4, 2, ...]: {0, 2, 4, 6} and {1, 3, 5, 7}.
     const expected = [0, 1].map((m) => {
       let total = 0;
@@ -106,9 +111,9 @@ describeBackends('progan', () => {
           }
       return total / 12;
     });
-    const maps = tf.slice(out, [0, 0, 0, 3], [8, 1, 1, 1]).dataSync();
+    const maps = await tf.slice(out, [0, 0, 0, 3], [8, 1, 1, 1]).data();
     for (let n = 0; n < 8; n++) expect(maps[n]).toBeCloseTo(expected[n % 2]!, 5);
-    expect(maxDiff(tf.slice(out, [0, 0, 0, 0], [8, 2, 2, 3]), x)).toBe(0);
+    expect(await maxDiff(tf.slice(out, [0, 0, 0, 0], [8, 2, 2, 3]), x)).toBe(0);
     expect(() => new MinibatchStddev().forward(tf.zeros([6, 2, 2, 1]))).toThrow(ShapeError);
     tf.dispose([x, out]);
   });
@@ -124,18 +129,20 @@ describeBackends('progan', () => {
     for (const [name, f] of fns) {
       const w = rng(13).normal(tf.tidy(() => f(x0).shape));
       const loss = (x: tf.Tensor4D) => tf.sum(tf.mul(f(x), w)) as tf.Scalar;
-      const analytic = tf.grad(loss)(x0);
+      const analytic = tf.grad((x: tf.Tensor) => loss(x as tf.Tensor4D))(x0);
       const a = await analytic.data();
       const base = await x0.data();
       let worst = 0;
       for (let i = 0; i < base.length; i += 3) {
-        const at = (d: number) =>
-          tf.tidy(() => {
-            const moved = Float32Array.from(base);
-            moved[i] = base[i]! + d;
-            return loss(tf.tensor4d(moved, x0.shape)).dataSync()[0]!;
-          });
-        const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+        const at = async (d: number) => {
+          const moved = Float32Array.from(base);
+          moved[i] = base[i]! + d;
+          const value = tf.tidy(() => loss(tf.tensor4d(moved, x0.shape)));
+          const out = (await value.data())[0]!;
+          value.dispose();
+          return out;
+        };
+        const numeric = ((await at(1e-2)) - (await at(-1e-2))) / 2e-2;
         worst = Math.max(worst, Math.abs(a[i]! - numeric) / (2e-3 + 2e-2 * Math.abs(numeric)));
       }
       expect(worst, name).toBeLessThanOrEqual(1);
@@ -144,7 +151,7 @@ describeBackends('progan', () => {
     tf.dispose([x0, other]);
   });
 
-  it('fade α 0 is the previous level exactly; α 1 the new one alone; shapes by level', () => {
+  it('fade α 0 is the previous level exactly; α 1 the new one alone; shapes by level', async () => {
     const G = new ProganGenerator({ ...NETS, latentDim: 8, seed: 3 });
     const D = new ProganDiscriminator({ ...NETS, seed: 4 });
     const z = rng(5).normal([4, 8]);
@@ -157,13 +164,15 @@ describeBackends('progan', () => {
       expect(D.forward(input, { level, alpha: 1 }).shape).toEqual([4, 1]);
       if (level > 0) {
         const previous = G.forward(z, { level: level - 1, alpha: 1 });
-        expect(maxDiff(G.forward(z, { level, alpha: 0 }), upscale2d(previous))).toBeLessThan(1e-6);
+        expect(await maxDiff(G.forward(z, { level, alpha: 0 }), upscale2d(previous))).toBeLessThan(
+          1e-6,
+        );
         const dPrevious = D.forward(downscale2d(input), { level: level - 1, alpha: 1 });
-        expect(maxDiff(D.forward(input, { level, alpha: 0 }), dPrevious)).toBeLessThan(1e-5);
+        expect(await maxDiff(D.forward(input, { level, alpha: 0 }), dPrevious)).toBeLessThan(1e-5);
         // Halfway is halfway between the two paths (G's output is linear in α).
         const half = G.forward(z, { level, alpha: 0.5 });
         const mid = tf.div(tf.add(img, upscale2d(previous)), 2);
-        expect(maxDiff(half, mid)).toBeLessThan(1e-5);
+        expect(await maxDiff(half, mid)).toBeLessThan(1e-5);
       }
     }
     expect(() => G.forward(z, { level: 3, alpha: 1 })).toThrow(ArgumentError);
@@ -173,11 +182,11 @@ describeBackends('progan', () => {
     D.dispose();
   });
 
-  it('reals fade as the outputs do: α 0 is the coarser level upsampled', () => {
+  it('reals fade as the outputs do: α 0 is the coarser level upsampled', async () => {
     const x = rng(7).normal([2, 16, 16, 3]) as tf.Tensor4D;
     const coarse = upscale2d(downscale2d(x));
-    expect(maxDiff(phaseReals(x, { level: 2, alpha: 0 }), coarse)).toBeLessThan(1e-6);
-    expect(maxDiff(phaseReals(x, { level: 2, alpha: 1 }), x)).toBe(0);
+    expect(await maxDiff(phaseReals(x, { level: 2, alpha: 0 }), coarse)).toBeLessThan(1e-6);
+    expect(await maxDiff(phaseReals(x, { level: 2, alpha: 1 }), x)).toBe(0);
     tf.dispose([x, coarse]);
   });
 

@@ -46,12 +46,13 @@ export class MinibatchStddev extends Module {
       );
     }
     return tf.tidy(() => {
+      // [G, M, H·W·C]: the reference's [G, M, ...] at rank 3 (WebGPU indexes up to vec4).
       const m = n / g;
-      const y = tf.reshape(x, [g, m, h, w, c]);
+      const y = tf.reshape(x, [g, m, h * w * c]);
       const centred = tf.sub(y, tf.mean(y, 0, true));
-      const std = tf.sqrt(tf.add(tf.mean(tf.square(centred), 0), this.eps)); // [M, H, W, C]
-      const perGroup = tf.reshape(tf.mean(std, [1, 2, 3]), [1, m, 1, 1, 1]);
-      const map = tf.reshape(tf.tile(perGroup, [g, 1, h, w, 1]), [n, h, w, 1]);
+      const std = tf.sqrt(tf.add(tf.mean(tf.square(centred), 0), this.eps)); // [M, H·W·C]
+      const perGroup = tf.reshape(tf.mean(std, 1), [1, m, 1]);
+      const map = tf.reshape(tf.tile(perGroup, [g, 1, h * w]), [n, h, w, 1]);
       return tf.concat([x, map], 3) as tf.Tensor4D;
     });
   }

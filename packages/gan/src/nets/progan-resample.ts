@@ -3,18 +3,20 @@ import { ArgumentError, describe, ShapeError, tf } from '@atelier/core';
 /**
  * ProGAN's nearest-neighbour upscaling by `factor` (networks.py `upscale2d`): reshape
  * and tile, whose gradients (and their gradients, for the WGAN-GP penalty) are plain.
+ * Every step stays at rank 4 (WebGPU kernels index at most vec4 shapes in places).
  */
 export function upscale2d(x: tf.Tensor4D, factor = 2): tf.Tensor4D {
   if (factor === 1) return x;
   const [n, h, w, c] = x.shape;
-  return tf.tidy(() =>
-    tf.reshape(tf.tile(tf.reshape(x, [n, h, 1, w, 1, c]), [1, 1, factor, 1, factor, 1]), [
+  return tf.tidy(() => {
+    const wide = tf.reshape(tf.tile(tf.reshape(x, [n * h, w, 1, c]), [1, 1, factor, 1]), [
       n,
-      h * factor,
-      w * factor,
-      c,
-    ]),
-  );
+      h,
+      1,
+      w * factor * c,
+    ]);
+    return tf.reshape(tf.tile(wide, [1, 1, factor, 1]), [n, h * factor, w * factor, c]);
+  });
 }
 
 /** ProGAN's box downscaling by `factor` (`downscale2d`): the mean of each factor×factor block. */
@@ -26,9 +28,12 @@ export function downscale2d(x: tf.Tensor4D, factor = 2): tf.Tensor4D {
       `downscale2d: the size ${h}x${w} must be a multiple of the factor ${factor}`,
     );
   }
-  return tf.tidy(() =>
-    tf.mean(tf.reshape(x, [n, h / factor, factor, w / factor, factor, c]), [2, 4]),
-  ) as tf.Tensor4D;
+  // Columns, then rows, each a mean over one axis of a rank-4 view.
+  return tf.tidy(() => {
+    const narrow = tf.mean(tf.reshape(x, [n * h, w / factor, factor, c]), 2);
+    const rows = tf.reshape(narrow, [n, h / factor, factor, (w / factor) * c]);
+    return tf.reshape(tf.mean(rows, 2), [n, h / factor, w / factor, c]);
+  }) as tf.Tensor4D;
 }
 
 /**
