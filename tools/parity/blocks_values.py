@@ -1,7 +1,8 @@
 """Writes packages/blocks/test/fixtures/blocks-values.safetensors: PyTorch reference
 outputs of the course's blocks that layers.safetensors does not cover (CBAM,
 squeeze-excitation, depthwise-separable convolution, dilated stacks, the plain ResNet
-bottleneck, the generic UNet, ConvNormAct, PixelNorm and the simple activations), so
+bottleneck, the generic UNet, ConvNormAct, PixelNorm, ProGAN's minibatch standard
+deviation and the simple activations), so
 that a wrong forward pass fails a test.
 
 Each reference below is written from its paper and the common PyTorch implementation it
@@ -206,6 +207,30 @@ class PixelNorm(nn.Module):
         return x * torch.rsqrt(torch.mean(x ** 2, dim=1, keepdim=True) + 1e-8)
 
 
+def minibatch_stddev(x, group_size=4):
+    """ProGAN's minibatch standard deviation (Karras et al. 2018; networks.py
+    minibatch_stddev_layer) in NCHW: groups of min(group_size, N) samples interleaved as
+    the reshape [G, N / G, ...] makes them, the std over the group, averaged over C, H, W,
+    appended to every sample of the group as one more channel."""
+    n, c, h, w = x.shape
+    g = min(group_size, n)
+    y = x.reshape(g, -1, c, h, w)
+    y = y - y.mean(0, keepdim=True)
+    y = torch.sqrt((y ** 2).mean(0) + 1e-8)
+    y = y.mean(dim=[1, 2, 3], keepdim=True)
+    y = y.repeat(g, 1, h, w)
+    return torch.cat([x, y], 1)
+
+
+class MinibatchStddev(nn.Module):
+    def __init__(self, group_size=4):
+        super().__init__()
+        self.group_size = group_size
+
+    def forward(self, x):
+        return minibatch_stddev(x, self.group_size)
+
+
 def main():
     torch.manual_seed(0)
     gen = torch.Generator().manual_seed(4321)
@@ -283,6 +308,10 @@ def main():
     case("act_sigmoid", nn.Sigmoid(), a, {"name": "sigmoid"})
     case("act_leaky_default", nn.LeakyReLU(), a, {"name": "leakyRelu"})
     case("act_elu_default", nn.ELU(), a, {"name": "elu"})
+
+    # --- Minibatch standard deviation (ProGAN): groups of 4 in a batch of 8, and of 2.
+    case("mbstd_g4", MinibatchStddev(4), randn(8, 3, 2, 3), {"groupSize": 4})
+    case("mbstd_g2", MinibatchStddev(2), randn(4, 2, 3, 2) * 2, {"groupSize": 2})
 
     st.write(OUT, entries, metadata={"configs": json.dumps(configs)})
     print(f"wrote {len(entries)} tensors, {os.path.getsize(OUT)} bytes to {os.path.normpath(OUT)}")

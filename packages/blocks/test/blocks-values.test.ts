@@ -7,6 +7,7 @@ import {
   ConvNormAct,
   createActivation,
   DilatedStack,
+  MinibatchStddev,
   PixelNorm,
   SeparableConv,
   SqueezeExcitation,
@@ -38,6 +39,7 @@ const builders: Record<string, (c: Record<string, any>) => Module> = {
   unet: (c) => new UNet(c as never),
   pixelnorm: (c) => new PixelNorm(c),
   act: (c) => createActivation(c.name, c),
+  mbstd: (c) => new MinibatchStddev(c),
 };
 
 function build(name: string): Module {
@@ -101,6 +103,8 @@ const EVAL_CASES = [
   'act_sigmoid',
   'act_leaky_default',
   'act_elu_default',
+  'mbstd_g4',
+  'mbstd_g2',
 ];
 const TRAIN_CASES = ['cbam_train', 'unet_train'];
 // The software WebGPU adapter gets one case per block, not every variant.
