@@ -12,9 +12,10 @@ import {
 // A progressive GAN grown 4 -> 8 -> 16 px on synthetic shapes, 120 steps of 8 images
 // (the 16 px layers stable from image 640): its samples come much closer to held-out
 // real images in KID over fixed random convolution features than the untrained
-// generator's (measured on wasm: KID 1.52 -> 0.44; 26 s). The paper's SWD (16 px level) is printed beside it: at this budget it
-// does not move reliably (patch structure needs far more images; see
-// results/progan-table1.md), so it is not what the test asserts.
+// generator's (measured on wasm: KID 1.52 -> 0.44, 26 s). The paper's SWD (16 px
+// level) is printed beside it: at this budget it does not move reliably (patch
+// structure needs far more images; see results/progan-table1.md), so the test does
+// not assert it.
 
 /** Fixed features: two seeded random conv layers, ReLU, per-channel mean and std. */
 function randomFeatures() {
