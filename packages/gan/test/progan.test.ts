@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { MinibatchStddev } from '@atelier/blocks';
 import { ArgumentError, rng, ShapeError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
@@ -116,6 +117,24 @@ describeBackends('progan', () => {
     expect(await maxDiff(tf.slice(out, [0, 0, 0, 0], [8, 2, 2, 3]), x)).toBe(0);
     expect(() => new MinibatchStddev().forward(tf.zeros([6, 2, 2, 1]))).toThrow(ShapeError);
     tf.dispose([x, out]);
+  });
+
+  it('minibatch stddev (output and input gradient) and the fade match PyTorch (tools/parity)', async () => {
+    const f = JSON.parse(
+      readFileSync(new URL('./fixtures/progan-layers.json', import.meta.url), 'utf8'),
+    );
+    const m = f.mbstd;
+    const x = tf.tensor4d(m.x, m.xShape);
+    const w = tf.tensor4d(m.w, m.outShape);
+    const layer = new MinibatchStddev();
+    const out = layer.forward(x);
+    expect(await maxDiff(out, tf.tensor4d(m.out, m.outShape))).toBeLessThan(1e-5);
+    const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(layer.forward(v), w)))(x);
+    expect(await maxDiff(grad, tf.tensor4d(m.grad, m.xShape))).toBeLessThan(1e-4);
+    const d = f.fade;
+    const faded = fade(tf.tensor4d(d.old, d.shape), tf.tensor4d(d.new, d.shape), d.alpha);
+    expect(await maxDiff(faded, tf.tensor4d(d.out, d.shape))).toBeLessThan(1e-5);
+    tf.dispose([x, w, out, grad, faded]);
   });
 
   it('minibatch stddev, resampling and the fade: input gradients match central differences', async () => {
