@@ -95,7 +95,7 @@ const diversity = (generate) => {
   return sum / count;
 };
 
-async function fit(options, steps) {
+async function fit(options, steps, from) {
   const t0 = Date.now();
   const h = stackgan({
     size,
@@ -108,7 +108,7 @@ async function fit(options, steps) {
     seed: 1,
     ...options,
   });
-  if (options.stage === 2) h.loadStageOne(options.from);
+  if (from) h.loadStageOne(from);
   await train(h, {
     data: data.dataset,
     batch,
@@ -116,7 +116,7 @@ async function fit(options, steps) {
     seed: 1,
     onProgress: (p) => {
       if (p.phase === 'step' && p.step % 50 === 0)
-        process.stderr.write(`${JSON.stringify({ ...options, from: undefined })} step ${p.step}\n`);
+        process.stderr.write(`${JSON.stringify(options)} step ${p.step}\n`);
     },
   });
   return { h, seconds: (Date.now() - t0) / 1000 };
@@ -154,7 +154,7 @@ rows.push({
 });
 const one = await fit({ stage: 1 }, steps1);
 rows.push(await row(`stage I (${steps1} steps, CA)`, one.h, one.seconds, 'low'));
-const two = await fit({ stage: 2, rNum: 2, from: one.h.modules.G.stateDict() }, steps2);
+const two = await fit({ stage: 2, rNum: 2 }, steps2, one.h.modules.G.stateDict());
 rows.push(await row(`stage I + II (+${steps2} steps)`, two.h, one.seconds + two.seconds, 'high'));
 two.h.dispose();
 one.h.dispose();
