@@ -37,7 +37,7 @@ describeBackends(
         seed: 0,
         split: 'test',
       });
-      const test = await collect<CaptionBatch & { colour: number[] }>(held.dataset, n);
+      const test = await collect<CaptionBatch>(held.dataset, n);
       const harness = stackgan({
         size: 64,
         textDim: data.textDim!,
@@ -52,7 +52,7 @@ describeBackends(
       const t0 = Date.now();
       await train(harness, { data: data.dataset, batch: 16, steps: STEPS, seed: 1 });
       const seconds = (Date.now() - t0) / 1000;
-      const colours = Array.from(tf.tidy(() => tf.cast(test.colour as never, 'int32')).dataSync());
+      const colours = Array.from(tf.tidy(() => tf.cast(test.colour!, 'int32')).dataSync());
       const realLow = tf.tidy(() => tf.avgPool(test.image, 4, 4, 'valid'));
       const readReal = shapeColours(realLow);
       const { low } = harness.generate(test.embedding, 7);
@@ -68,7 +68,7 @@ describeBackends(
       expect(acc(readReal)).toBeGreaterThan(0.95);
       expect(acc(read)).toBeGreaterThan(0.2);
       expect(prefers).toBeGreaterThan(0.65);
-      tf.dispose([realLow, low, wrong, test.image, test.embedding]);
+      tf.dispose([realLow, low, wrong, test.image, test.embedding, test.colour!, test.label!]);
       harness.dispose();
     });
   },
