@@ -158,6 +158,7 @@ export { createHarness, type HarnessOptionsByName } from './harnesses/registry.j
 export {
   type CaptionBatch,
   loadStageOne,
+  openStackGanRun,
   type ResolvedStackGan,
   resolveStackGan,
   type StackGanHarness,

@@ -5,6 +5,8 @@ import {
   captionEncoder,
   conditioningKl,
   harnessData,
+  loadStageOne,
+  openStackGanRun,
   parseJsonEmbeddings,
   parseNpyEmbeddings,
   resolveStackGan,
@@ -192,4 +194,40 @@ it('noise for generate comes from its seed alone', async () => {
   tf.dispose([a, b, c, text]);
   h.dispose();
   void rng;
+});
+
+it('a finished run opens for generation: stage 2 with its stage-I run; typed errors', async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const root = mkdtempSync(join(tmpdir(), 'atelier-stackgan-run-'));
+  try {
+    const data = await harnessData('stackgan', { size: 32, count: 8, seed: 2 });
+    const options = { ...TINY, textDim: data.textDim! };
+    const one = stackgan(options);
+    await train(one, { data: data.dataset, batch: 4, steps: 2, out: join(root, 's1') });
+    const two = stackgan({ ...options, stage: 2, stage1: join(root, 's1') });
+    await loadStageOne(two, join(root, 's1'));
+    await train(two, { data: data.dataset, batch: 4, steps: 2, out: join(root, 's2') });
+    const text = tf.tensor2d(
+      Array.from({ length: 2 * 256 }, (_, i) => Math.sin(i)),
+      [2, 256],
+    );
+    const opened = await openStackGanRun(join(root, 's2'));
+    const a = two.generate(text, 4);
+    const b = opened.generate(text, 4);
+    expect(b.high!.shape).toEqual([2, 32, 32, 3]);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a.high!, b.high!))).dataSync()[0])).toBeLessThan(
+      1e-6,
+    );
+    tf.dispose([text, a.low, a.high!, b.low, b.high!]);
+    for (const h of [one, two, opened]) h.dispose();
+    await expect(openStackGanRun(join(root, 'none'))).rejects.toThrow(ArgumentError);
+    writeFileSync(join(root, 's1', 'config.json'), '{"harness": "gan", "options": {}}');
+    await expect(openStackGanRun(join(root, 's1'))).rejects.toThrow(/expected a stackgan run/);
+    writeFileSync(join(root, 's1', 'config.json'), '{');
+    await expect(openStackGanRun(join(root, 's1'))).rejects.toThrow(FormatError);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

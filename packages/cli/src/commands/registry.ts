@@ -5,6 +5,7 @@ import { bench } from './bench.js';
 import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { exportCommandEntry } from './export.js';
+import { generateCommandEntry } from './generate.js';
 import { showcaseCommand } from './showcase.js';
 import { styleCommand } from './style.js';
 import { taskCommand } from './task.js';
@@ -130,6 +131,7 @@ export const commands: Record<string, Command> = {
   train: trainCommandEntry,
   translate: translateCommand,
   export: exportCommandEntry,
+  generate: generateCommandEntry,
   showcase: showcaseCommand,
   style: styleCommand,
   task: taskCommand,

@@ -2,6 +2,7 @@ import { initWeights } from '@atelier/blocks';
 import {
   ArgumentError,
   describe,
+  FormatError,
   type Module,
   readSafetensors,
   rng,
@@ -444,3 +445,51 @@ export const stackganDescriptor: HarnessDescriptor<StackGanOptions> = {
     await loadStageOne(h, options.stage1 as string);
   },
 };
+
+/**
+ * A trained StackGAN run ready to generate: `dir` is an `atelier train stackgan` run
+ * folder; its config.json gives the options, G.safetensors the generator (the EMA's
+ * where kept) and, for stage 2, the config's stage-1 run gives stage I.
+ */
+export async function openStackGanRun(dir: string): Promise<StackGanHarness> {
+  if (typeof dir !== 'string' || dir === '')
+    throw new ArgumentError(`openStackGanRun: expected a run folder, got ${describe(dir)}`);
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const configFile = join(dir, 'config.json');
+  const text = await readFile(configFile, 'utf8').catch((e: Error) => {
+    throw new ArgumentError(`openStackGanRun: cannot read ${configFile}: ${e.message}`);
+  });
+  let config: { harness?: unknown; options?: unknown };
+  try {
+    config = JSON.parse(text);
+  } catch (e) {
+    throw new FormatError(`${configFile}: not JSON (${(e as Error).message})`);
+  }
+  if (config?.harness !== 'stackgan' || typeof config.options !== 'object' || !config.options)
+    throw new ArgumentError(
+      `${configFile}: expected a stackgan run, got harness ${describe(config?.harness)}`,
+    );
+  const harness = stackgan(config.options as StackGanOptions);
+  try {
+    const weights = join(dir, 'G.safetensors');
+    const bytes = await readFile(weights).catch((e: Error) => {
+      throw new ArgumentError(
+        `openStackGanRun: cannot read ${weights} (a finished run exports it): ${e.message}`,
+      );
+    });
+    const { tensors } = readSafetensors(
+      new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+    );
+    try {
+      harness.modules.G!.loadStateDict(tensors, { strict: true, from: 'torch' });
+    } finally {
+      tf.dispose(Object.values(tensors));
+    }
+    if (harness.options.stage === 2) await loadStageOne(harness, harness.options.stage1);
+    return harness;
+  } catch (e) {
+    harness.dispose();
+    throw e;
+  }
+}
