@@ -1,4 +1,4 @@
-import { ArgumentError, FormatError, rng, ShapeError, tf } from '@atelier/core';
+import { ArgumentError, FormatError, rng, ShapeError, tf, writeImage } from '@atelier/core';
 import { expect, it } from 'vitest';
 import {
   type CaptionBatch,
@@ -227,6 +227,52 @@ it('a finished run opens for generation: stage 2 with its stage-I run; typed err
     await expect(openStackGanRun(join(root, 's1'))).rejects.toThrow(/expected a stackgan run/);
     writeFileSync(join(root, 's1', 'config.json'), '{');
     await expect(openStackGanRun(join(root, 's1'))).rejects.toThrow(FormatError);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+it('a folder of images takes its embeddings by file name (JSON, filenames.json) or its captions', async () => {
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const root = mkdtempSync(join(tmpdir(), 'atelier-stackgan-folder-'));
+  try {
+    mkdirSync(join(root, 'images'));
+    for (const [name, v] of [
+      ['b.png', 40],
+      ['a.png', 200],
+    ] as const) {
+      const image = tf.fill([32, 32, 3], v) as tf.Tensor3D;
+      await writeImage(join(root, 'images', name), image);
+      image.dispose();
+    }
+    writeFileSync(join(root, 'embeddings.json'), '[[1, 2, 3], [4, 5, 6]]');
+    writeFileSync(join(root, 'filenames.json'), '["b.png", "a.png"]');
+    const data = await harnessData('stackgan', { data: root, size: 32 });
+    expect(data.textDim).toBe(3);
+    const rows = await Promise.all([0, 1].map((i) => data.dataset.get(i, 0)));
+    const byBrightness = rows
+      .map((s) => {
+        const { image, embedding } = s as CaptionBatch;
+        return [tf.tidy(() => tf.mean(image).dataSync()[0]!), [...embedding.dataSync()]] as const;
+      })
+      .sort((x, y) => x[0] - y[0]);
+    // b.png (dark) is row 0 of the embeddings, a.png (bright) row 1.
+    expect(byBrightness.map((r) => r[1])).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    rmSync(join(root, 'embeddings.json'));
+    rmSync(join(root, 'filenames.json'));
+    writeFileSync(join(root, 'captions.txt'), 'a red cube\na blue cone\n');
+    const captioned = await harnessData('stackgan', { data: root, size: 32 });
+    expect(captioned.textDim).toBe(256);
+    const first = (await captioned.dataset.get(0, 0)) as CaptionBatch;
+    // Sorted by name: a.png takes the first caption.
+    expect([...first.embedding.dataSync()]).toEqual([...captionEncoder().encode('a red cube')]);
+    rmSync(join(root, 'captions.txt'));
+    await expect(harnessData('stackgan', { data: root, size: 32 })).rejects.toThrow(/no captions/);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
