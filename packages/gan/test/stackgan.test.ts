@@ -1,9 +1,12 @@
 import { ArgumentError, FormatError, rng, ShapeError, tf, writeImage } from '@atelier/core';
 import { expect, it } from 'vitest';
 import {
+  bceWithLogits,
   type CaptionBatch,
+  ConditioningAugmentation,
   captionEncoder,
   conditioningKl,
+  discriminatorWeights,
   harnessData,
   loadStageOne,
   openStackGanRun,
@@ -276,4 +279,79 @@ it('a folder of images takes its embeddings by file name (JSON, filenames.json) 
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+it("conditioning augmentation's gradient (c and KL) matches finite differences", () => {
+  const r = rng(11);
+  const ca = new ConditioningAugmentation(6, 3, r.fork('ca'));
+  const text = r.normal([4, 6]) as tf.Tensor2D;
+  const eps = r.normal([4, 3]) as tf.Tensor2D;
+  const probe = r.normal([4, 3]) as tf.Tensor2D;
+  const loss = () =>
+    tf.tidy(() => {
+      const { c, mu, logvar } = ca.forward(text, eps);
+      return tf.add(tf.sum(tf.mul(c, probe)), tf.mul(2, conditioningKl(mu, logvar))) as tf.Scalar;
+    });
+  const { grads } = tf.variableGrads(loss, [ca.fc.weight, ca.fc.bias!]);
+  for (const v of [ca.fc.weight, ca.fc.bias!]) {
+    const g = grads[v.name]!.dataSync();
+    const values = v.dataSync().slice();
+    for (let i = 0; i < values.length; i += 3) {
+      const at = (d: number) => {
+        const moved = values.slice();
+        moved[i]! += d;
+        v.assign(tf.tensor(moved, v.shape));
+        return tf.tidy(() => loss().dataSync()[0]!);
+      };
+      const numeric = (at(1e-2) - at(-1e-2)) / 2e-2;
+      v.assign(tf.tensor(values, v.shape));
+      expect(Math.abs(numeric - g[i]!), `${v.name}[${i}]`).toBeLessThan(
+        2e-2 * (1 + Math.abs(numeric)),
+      );
+    }
+  }
+  tf.dispose([text, eps, probe, ...Object.values(grads)]);
+  ca.dispose();
+});
+
+it("CA, KL and the matching-aware D loss reproduce the reference's PyTorch values", async () => {
+  const { readFileSync } = await import('node:fs');
+  const f = JSON.parse(
+    readFileSync(new URL('./fixtures/stackgan.json', import.meta.url), 'utf8'),
+  ) as Record<string, any>;
+  const ca = new ConditioningAugmentation(f.tDim, f.cDim, rng(0));
+  ca.loadStateDict(
+    {
+      'fc.weight': tf.tensor2d(f.weight, [2 * f.cDim, f.tDim]),
+      'fc.bias': tf.tensor1d(f.bias),
+    },
+    { from: 'torch' },
+  );
+  const text = tf.tensor2d(f.text, [f.n, f.tDim]);
+  const eps = tf.tensor2d(f.eps, [f.n, f.cDim]);
+  const { c, mu, logvar } = ca.forward(text, eps);
+  const close = (t: tf.Tensor, want: number[]) => {
+    const got = t.dataSync();
+    want.forEach((w, i) => {
+      expect(got[i]).toBeCloseTo(w, 5);
+    });
+  };
+  close(mu, f.mu);
+  close(logvar, f.logvar);
+  close(c, f.c);
+  expect(conditioningKl(mu, logvar).dataSync()[0]).toBeCloseTo(f.kl, 5);
+  const l = f.logits;
+  const terms: Record<string, number> = {
+    D_real: bceWithLogits(tf.tensor1d(l.real), 1).dataSync()[0]!,
+    D_wrong: bceWithLogits(tf.tensor1d(l.wrong), 0).dataSync()[0]!,
+    D_fake: bceWithLogits(tf.tensor1d(l.fake), 0).dataSync()[0]!,
+    D_uncond_real: bceWithLogits(tf.tensor1d(l.uncondReal), 1).dataSync()[0]!,
+    D_uncond_fake: bceWithLogits(tf.tensor1d(l.uncondFake), 0).dataSync()[0]!,
+  };
+  const total = (stage: 1 | 2) =>
+    Object.entries(discriminatorWeights(stage)).reduce((s, [k, w]) => s + w * terms[k]!, 0);
+  expect(total(1)).toBeCloseTo(f.stage1, 5);
+  expect(total(2)).toBeCloseTo(f.stage2, 5);
+  tf.dispose([text, eps, c, mu, logvar]);
+  ca.dispose();
 });
