@@ -3,12 +3,21 @@
 
 export { BLUR_SIGMAS, gaussianBlur, tuneGaussianBlur } from './baselines/gaussian-blur.js';
 export { Pca } from './baselines/pca.js';
+export {
+  RETINEX_GRID,
+  type RetinexThresholds,
+  retinex,
+  tuneRetinex,
+} from './baselines/retinex.js';
 export { checkImages } from './check-images.js';
 export { IMAGE_SETS, type ImageSet, imageSet } from './data/image-sets.js';
 export { stackField } from './data/stack-field.js';
 export { interpolateCodes, nearestCodes } from './latent/latent-tools.js';
+export { scaleInvariantMse } from './losses/scale-invariant-mse.js';
 export { simplificationLoss, simplificationWeights } from './losses/simplification-loss.js';
 export { type LineScores, lineScores } from './metrics/line-scores.js';
+export { intrinsicLmse, type LmseOptions, lmse } from './metrics/lmse.js';
+export { scaleInvariantError } from './metrics/scale-invariant-error.js';
 export {
   ConvAutoencoder,
   type ConvAutoencoderOptions,
@@ -57,6 +66,20 @@ export {
   resolveDenoise,
   trainDenoiser,
 } from './tasks/denoise.js';
+export {
+  type Decomposition,
+  INTRINSICS_SPP,
+  type IntrinsicsHarness,
+  IntrinsicsModel,
+  type IntrinsicsOptions,
+  intrinsicsTask,
+  loadIntrinsics,
+  type ResolvedIntrinsics,
+  recompose,
+  resolveIntrinsics,
+  type SceneLayers,
+  trainIntrinsics,
+} from './tasks/intrinsics.js';
 export {
   displayRender,
   loadMcDenoiser,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type BackendChoice, init, shutdown } from '@atelier/core';
 import { autoencoderResults } from './autoencoder-results.js';
 import { denoiseResults, exportDenoiseEvaluationSet } from './denoise-results.js';
+import { intrinsicsResults } from './intrinsics-results.js';
 import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
 import { simplifyResults } from './simplify-results.js';
@@ -17,6 +18,7 @@ const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   denoise: denoiseResults,
   simplify: simplifyResults,
   'mc-denoise': mcDenoiseResults,
+  intrinsics: intrinsicsResults,
 };
 
 // `--export-denoise DIR`: the denoising evaluation set for tools/reference/denoise_nl_means.py.
