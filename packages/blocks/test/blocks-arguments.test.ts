@@ -469,11 +469,19 @@ describeBackends(
       expect(inception.outChannels).toBe(10);
       // Dropout only with a positive rate.
       expect(new DenseLayer({ inChannels: 2, growthRate: 2 }).dropout).toBeUndefined();
-      expect(new DenseLayer({ inChannels: 2, growthRate: 2, dropRate: 0.5 }).dropout).toBeDefined();
-      // A shortcut only where the shape changes.
+      expect(new DenseLayer({ inChannels: 2, growthRate: 2, dropRate: 0.5 }).dropout?.p).toBe(0.5);
+      // A shortcut only where the shape changes: a 1x1 conv (HWIO) and its norm.
       expect(new BasicBlock(4, 4).downsample).toBeUndefined();
-      expect(new BasicBlock(4, 4, { stride: 2 }).downsample).toBeDefined();
-      expect(new BasicBlock(4, 8).downsample).toBeDefined();
+      const shortcutShapes = (block: BasicBlock) =>
+        Object.fromEntries(
+          Object.entries(block.downsample?.stateDict() ?? {}).map(([k, v]) => [k, v.shape]),
+        );
+      const strided = new BasicBlock(4, 4, { stride: 2 });
+      const widened = new BasicBlock(4, 8);
+      expect(shortcutShapes(strided)['0.weight']).toEqual([1, 1, 4, 4]);
+      expect(shortcutShapes(widened)['0.weight']).toEqual([1, 1, 4, 8]);
+      expect(shortcutShapes(widened)['1.weight']).toEqual([8]);
+      for (const m of [strided, widened]) m.dispose();
       // SAGAN's query/key width: channels / 8, at least 1.
       expect(new SelfAttention(16).query_conv.outChannels).toBe(2);
       expect(new SelfAttention(4).query_conv.outChannels).toBe(1);
