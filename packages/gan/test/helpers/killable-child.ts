@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@atelier/core';
 import { build } from 'esbuild';
+import { expect } from 'vitest';
+import { parseMetrics } from '../../src/index.js';
 
 /**
  * A training script (a .ts file in test/helpers) bundled with esbuild into the package's
  * .tmp/ (so node resolves @atelier/* from there), run as a child process that a test
- * can SIGKILL once it prints a given line. Returns `run` and `dispose`.
+ * can SIGKILL once it prints a given line (exactly, or matching a pattern). Returns `run`
+ * and `dispose`.
  */
 export async function killableChild(entry: string) {
   const dir = fileURLToPath(new URL('../../.tmp/', import.meta.url));
@@ -24,7 +27,7 @@ export async function killableChild(entry: string) {
     external: ['@atelier/*'],
     logLevel: 'silent',
   });
-  const run = (args: string[], killAfter?: string) =>
+  const run = (args: string[], killAfter?: string | RegExp) =>
     new Promise<{ signal: string | null; lines: string[] }>((resolve, reject) => {
       const proc: ChildProcess = spawn(process.execPath, [outfile, ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -38,7 +41,8 @@ export async function killableChild(entry: string) {
         buffer = parts.pop()!;
         for (const line of parts) {
           lines.push(line);
-          if (line === killAfter) proc.kill('SIGKILL');
+          const hit = typeof killAfter === 'string' ? line === killAfter : killAfter?.test(line);
+          if (hit) proc.kill('SIGKILL');
         }
       });
       proc.stderr!.on('data', (chunk: Buffer) => {
@@ -63,4 +67,25 @@ export function tensorBytes(path: string): Map<string, Buffer> {
     t.dispose();
   }
   return out;
+}
+
+/**
+ * The resumed run's checkpoint holds the uninterrupted run's tensors byte for byte (each
+ * of `prefixes` present, so an empty checkpoint cannot pass), and its metrics are the same
+ * but for wall time.
+ */
+export function expectSameRun(whole: string, parted: string, prefixes: string[]): void {
+  const x = tensorBytes(join(whole, 'checkpoint.safetensors'));
+  const y = tensorBytes(join(parted, 'checkpoint.safetensors'));
+  expect([...y.keys()].sort()).toEqual([...x.keys()].sort());
+  for (const prefix of prefixes) {
+    expect(
+      [...x.keys()].some((k) => k.startsWith(prefix)),
+      prefix,
+    ).toBe(true);
+  }
+  expect([...x.keys()].filter((k) => !y.get(k)!.equals(x.get(k)!))).toEqual([]);
+  const metrics = (dir: string) =>
+    parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).map(({ elapsed: _, ...m }) => m);
+  expect(metrics(parted)).toEqual(metrics(whole));
 }
