@@ -74,6 +74,52 @@ class G_Unet_add_all(nn.Module):
         return self.model(x, z)
 
 
+class UnetBlock(nn.Module):
+    """The reference's UnetBlock (pix2pix's skip block) with upsample 'basic', zero padding."""
+
+    def __init__(self, input_nc, outer_nc, inner_nc, submodule=None, outermost=False, innermost=False, use_dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        downconv = [nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1)]
+        downrelu, uprelu = nn.LeakyReLU(0.2, True), nn.ReLU(True)
+        if outermost:
+            upconv = [nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)]
+            model = downconv + [submodule] + [uprelu] + upconv + [nn.Tanh()]
+        elif innermost:
+            upconv = [nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1)]
+            model = [downrelu] + downconv + [uprelu] + upconv + [norm_layer(outer_nc)]
+        else:
+            upconv = [nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)]
+            down = [downrelu] + downconv + [norm_layer(inner_nc)]
+            up = [uprelu] + upconv + [norm_layer(outer_nc)]
+            model = down + [submodule] + up + ([nn.Dropout(0.5)] if use_dropout else [])
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        if self.outermost:
+            return self.model(x)
+        return torch.cat([self.model(x), x], 1)
+
+
+class G_Unet_add_input(nn.Module):
+    """z tiled and concatenated to the image input only (--where_add input)."""
+
+    def __init__(self, input_nc, output_nc, nz, num_downs, ngf):
+        super().__init__()
+        self.nz = nz
+        block = UnetBlock(ngf * 8, ngf * 8, ngf * 8, innermost=True)
+        for _ in range(num_downs - 5):
+            block = UnetBlock(ngf * 8, ngf * 8, ngf * 8, block, use_dropout=True)
+        block = UnetBlock(ngf * 4, ngf * 4, ngf * 8, block)
+        block = UnetBlock(ngf * 2, ngf * 2, ngf * 4, block)
+        block = UnetBlock(ngf, ngf, ngf * 2, block)
+        self.model = UnetBlock(input_nc + nz, output_nc, ngf, block, outermost=True)
+
+    def forward(self, x, z):
+        z_img = z.view(z.size(0), z.size(1), 1, 1).expand(z.size(0), z.size(1), x.size(2), x.size(3))
+        return self.model(torch.cat([x, z_img], 1))
+
+
 class BasicBlock(nn.Module):
     def __init__(self, inplanes, outplanes):
         super().__init__()
@@ -169,6 +215,11 @@ def main():
     g.eval()
     with torch.no_grad():
         write("g-unet-add-all-64", g, [st.entry("input", x64.numpy()), st.entry("z", z.numpy())], dict(inChannels=3, outChannels=3, nz=8, numDowns=6, ngf=2, dropout=True, whereAdd="all"), {"output": g(x64, z)})
+    g = G_Unet_add_input(3, 3, 8, 6, 2)
+    nets.randomise(g, 14)
+    g.eval()
+    with torch.no_grad():
+        write("g-unet-add-input-64", g, [st.entry("input", x64.numpy()), st.entry("z", z.numpy())], dict(inChannels=3, outChannels=3, nz=8, numDowns=6, ngf=2, dropout=True, whereAdd="input"), {"output": g(x64, z)})
     for kind, model, cfg in [
         ("resnet", E_ResNet(3, 8, 4, 2), dict(nef=4, size=32)),
         ("conv", E_NLayers(3, 8, 4, 2), dict(nef=4, size=32)),

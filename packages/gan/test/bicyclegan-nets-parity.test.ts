@@ -12,7 +12,7 @@ import { expect, it } from 'vitest';
 
 // BicycleGAN's networks against junyanz/BicycleGAN's, rebuilt in PyTorch with the same
 // seeded weights (fixtures by tools/parity/bicyclegan_nets.py): G_Unet_add_all,
-// E_ResNet, E_NLayers and D_NLayersMulti load the reference's state dict by its own
+// G_Unet_add_input, E_ResNet, E_NLayers and D_NLayersMulti load the reference's state dict by its own
 // keys (D's `model_<i>` are our `scales.<i>.model`) and give its outputs.
 
 function fixture(name: string) {
@@ -33,14 +33,20 @@ function load<M extends Module>(module: M, state: Record<string, tf.Tensor>): M 
 }
 
 describeBackends('BicycleGAN networks against the reference', () => {
-  it('G_Unet_add_all: z at every level', async () => {
-    const f = fixture('g-unet-add-all-64');
-    const G = load(new UnetZGenerator(f.config as never), f.state);
-    const y = G.forward(f.nhwc('input'), f.tensors.z!);
-    expect(await relativeError(y, f.nhwc('output'))).toBeLessThan(1e-4);
-    G.dispose();
-    tf.dispose([...Object.values(f.tensors), y]);
-  });
+  for (const [name, what] of [
+    ['g-unet-add-all-64', 'G_Unet_add_all: z at every level'],
+    ['g-unet-add-input-64', 'G_Unet_add_input: z beside the image input only'],
+  ] as const) {
+    it(what, async () => {
+      const f = fixture(name);
+      const G = load(new UnetZGenerator(f.config as never), f.state);
+      expect(G.whereAdd).toBe(f.config.whereAdd);
+      const y = G.forward(f.nhwc('input'), f.tensors.z!);
+      expect(await relativeError(y, f.nhwc('output'))).toBeLessThan(1e-4);
+      G.dispose();
+      tf.dispose([...Object.values(f.tensors), y]);
+    });
+  }
 
   for (const [name, make] of [
     ['e-resnet-32', (c: object) => new ResnetEncoder(c)],

@@ -22,6 +22,13 @@ export interface UnetSkipConnectionBlockOptions {
   norm: GanNormChoice;
   /** Dropout(0.5) at the end of a middle block. */
   dropout?: boolean;
+  /**
+   * Where the skip goes in the concatenation: 'first' (pix2pix's `cat([x, model(x)])`,
+   * the default) or 'last' (BicycleGAN's UnetBlock, `cat([model(x), x])`).
+   */
+  skip?: 'first' | 'last';
+  /** Biases in the convolutions; default: the norm's choice (pix2pix); BicycleGAN keeps them always. */
+  bias?: boolean;
   seed?: Seed;
 }
 
@@ -36,6 +43,7 @@ export interface UnetSkipConnectionBlockOptions {
 export class UnetSkipConnectionBlock extends Module {
   readonly model: Sequential;
   readonly level: UnetLevel;
+  readonly skip: 'first' | 'last';
 
   constructor(options: UnetSkipConnectionBlockOptions) {
     super();
@@ -46,7 +54,12 @@ export class UnetSkipConnectionBlock extends Module {
     const input = positiveInt(options.inputChannels ?? outer, 'inputChannels', where);
     const dropout = booleanOption(options.dropout ?? false, 'dropout', where);
     this.level = level;
-    const bias = norm.convBias;
+    if (options.skip !== undefined && options.skip !== 'first' && options.skip !== 'last')
+      throw new ArgumentError(
+        `${where}: skip must be 'first' or 'last', got ${String(options.skip)}`,
+      );
+    this.skip = options.skip ?? 'first';
+    const bias = booleanOption(options.bias ?? norm.convBias, 'bias', where);
     const downconv = new Conv2d({
       inChannels: input,
       outChannels: inner,
@@ -110,6 +123,6 @@ export class UnetSkipConnectionBlock extends Module {
       const layer = this.model.at(i)!;
       y = layer instanceof Module ? layer.forward(y) : layer(y);
     }
-    return tf.concat([activated, y], 3) as tf.Tensor4D;
+    return tf.concat(this.skip === 'first' ? [activated, y] : [y, activated], 3) as tf.Tensor4D;
   }
 }

@@ -4,7 +4,7 @@ import { forkSeed, type Seed } from '../seed.js';
 import { type GanNorm, ganNorm } from './gan-norm.js';
 import { readOptions } from './options.js';
 import { concatLatent, UnetBlockWithZ } from './unet-block-with-z.js';
-import { UnetGenerator } from './unet-generator.js';
+import { UnetSkipConnectionBlock } from './unet-skip-connection-block.js';
 
 /** Where BicycleGAN's generator takes z: the input only, or every down convolution. */
 export const WHERE_ADD = ['input', 'all'] as const;
@@ -31,13 +31,15 @@ export interface UnetZGeneratorOptions {
 
 /**
  * BicycleGAN's generator G(A, z): a UNet whose latent code z [N, nz] is tiled and
- * concatenated to the input only (`G_Unet_add_input`: pix2pix's UNet on in + nz
- * channels) or to the input of every down convolution (`G_Unet_add_all`, the default).
+ * concatenated to the input only (`G_Unet_add_input`: a UNet on in + nz channels) or to the input of every down convolution (`G_Unet_add_all`, the default).
  * NHWC in and out, tanh output; sides must be multiples of 2^numDowns.
  */
 export class UnetZGenerator extends Module {
-  /** `model`, as the reference's G_Unet_add_all / G_Unet_add_input: their key names. */
-  readonly model: UnetGenerator | UnetBlockWithZ;
+  /**
+   * `model`, the outermost block, as the reference's G_Unet_add_all / G_Unet_add_input:
+   * their key names (`model.model.0.weight`, ...).
+   */
+  readonly model: UnetSkipConnectionBlock | UnetBlockWithZ;
   readonly inChannels: number;
   readonly outChannels: number;
   readonly nz: number;
@@ -64,16 +66,56 @@ export class UnetZGenerator extends Module {
     const dropout = booleanOption(o.dropout ?? false, 'dropout', where);
     this.model =
       this.whereAdd === 'input'
-        ? new UnetGenerator({
-            inChannels: this.inChannels + this.nz,
-            outChannels: this.outChannels,
-            numDowns: this.numDowns,
-            ngf,
-            norm,
-            dropout,
-            seed: forkSeed(o.seed, 'unet', where),
-          })
+        ? this.#addInput(ngf, ganNorm(norm, where), dropout, o.seed)
         : this.#addAll(ngf, ganNorm(norm, where), dropout, o.seed);
+  }
+
+  /**
+   * `G_Unet_add_input`: pix2pix's UNet on in + nz channels, except that the reference's
+   * UnetBlock puts the skip last (`cat([model(x), x])`) and keeps every bias.
+   */
+  #addInput(ngf: number, norm: ReturnType<typeof ganNorm>, dropout: boolean, seed?: Seed) {
+    const where = 'UnetZGenerator';
+    let level = this.numDowns - 1;
+    const s = () => forkSeed(seed, `level${level--}`, where);
+    const common = { norm, skip: 'last', bias: true } as const;
+    let block = new UnetSkipConnectionBlock({
+      ...common,
+      outerChannels: ngf * 8,
+      innerChannels: ngf * 8,
+      level: 'innermost',
+      seed: s(),
+    });
+    for (let i = 0; i < this.numDowns - 5; i++) {
+      block = new UnetSkipConnectionBlock({
+        ...common,
+        outerChannels: ngf * 8,
+        innerChannels: ngf * 8,
+        submodule: block,
+        level: 'middle',
+        dropout,
+        seed: s(),
+      });
+    }
+    for (const mult of [4, 2, 1]) {
+      block = new UnetSkipConnectionBlock({
+        ...common,
+        outerChannels: ngf * mult,
+        innerChannels: ngf * mult * 2,
+        submodule: block,
+        level: 'middle',
+        seed: s(),
+      });
+    }
+    return new UnetSkipConnectionBlock({
+      ...common,
+      inputChannels: this.inChannels + this.nz,
+      outerChannels: this.outChannels,
+      innerChannels: ngf,
+      submodule: block,
+      level: 'outermost',
+      seed: s(),
+    });
   }
 
   /** `G_Unet_add_all`, built from the inside out as the reference. */
@@ -140,7 +182,8 @@ export class UnetZGenerator extends Module {
       );
     }
     const code = z as tf.Tensor2D;
-    if (this.model instanceof UnetGenerator) return this.model.forward(concatLatent(input, code));
+    if (this.model instanceof UnetSkipConnectionBlock)
+      return this.model.forward(concatLatent(input, code));
     return this.model.forward(input, code);
   }
 }
