@@ -61,6 +61,9 @@ export default defineConfig([
     format: ['cjs'],
     platform: 'node',
     outDir: 'dist/cjs',
+    // CommonJS consumers need their own declarations (.d.cts): an ESM .d.ts read under
+    // `require` types the package as ESM-only.
+    dts: true,
     shims: true,
     define: { __NODE__: 'true' },
     clean: true,
