@@ -1,6 +1,17 @@
 import './kernels/index.js';
 
 export {
+  argumentError,
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  expectedNumber,
+  inRange,
+  type NumberRange,
+} from './argument-checks.js';
+export {
   type BackendInfo,
   currentBackend,
   type InitOptions,
