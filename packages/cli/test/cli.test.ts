@@ -41,7 +41,7 @@ describe('atelier bench', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/no suite 'speed'; the suites are: .*ops/);
     const runs = await atelier('bench', '--runs', 'many');
-    expect(runs.stderr).toMatch(/--runs: expected a positive integer, got 'many'/);
+    expect(runs.stderr).toMatch(/--runs: expected an integer >= 1, got 'many'/);
   });
 });
 
@@ -76,7 +76,7 @@ describe('atelier doctor', () => {
   it('answers bad flags with one line and exit code 2', async () => {
     const bad = await atelier('doctor', '--seconds', 'soon');
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--seconds: expected a positive number, got 'soon'/);
+    expect(bad.stderr).toMatch(/--seconds: expected a finite number > 0, got 'soon'/);
     expect(bad.stderr).not.toMatch(/\bat .*\.js:\d+/);
     const unknown = await atelier('doctor', '--frobnicate');
     expect(unknown.code).toBe(2);

@@ -4,9 +4,9 @@ import type { GeneratorSpec, NetG } from '@atelier/gan';
 import { exportOnnx } from '@atelier/onnx';
 import { loadTransformer, TransformerInference } from '@atelier/style';
 import { UsageError } from '../errors.js';
-import { type Command, parse } from './registry.js';
-import { backendFlag, intFlag } from './style-args.js';
-import { buildGenerator, readWeights } from './translate.js';
+import { type Command, parse } from './command.js';
+import { backendFlag, intFlag } from './flags.js';
+import { buildGenerator, readWeights } from './load-generator.js';
 
 export const exportUsage =
   'atelier export --net transformer|unet_256|unet_128|resnet_9blocks|resnet_6blocks --weights <file> ' +

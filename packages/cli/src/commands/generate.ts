@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { init, shutdown, tf, writeImage } from '@atelier/core';
 import { CAPTION_DIM, captionEncoder, openStackGanRun } from '@atelier/gan';
 import { UsageError } from '../errors.js';
-import { type Command, parse } from './registry.js';
-import { backendFlag, intFlag } from './style-args.js';
+import { type Command, parse } from './command.js';
+import { backendFlag, intFlag } from './flags.js';
 
 export const generateUsage =
   'atelier generate --weights <stackgan run> --caption "a red cube" [--samples 4] [--seed 0] [--backend auto|wasm|cpu] --out <dir>';

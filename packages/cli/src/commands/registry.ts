@@ -1,22 +1,17 @@
-import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@atelier/core';
 import { UsageError } from '../errors.js';
 import { bench } from './bench.js';
+import { type Command, parse } from './command.js';
 import { convert } from './convert.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { exportCommandEntry } from './export.js';
+import { intFlag, numberFlag } from './flags.js';
 import { generateCommandEntry } from './generate.js';
 import { showcaseCommand } from './showcase.js';
 import { styleCommand } from './style.js';
 import { taskCommand } from './task.js';
 import { trainCommandEntry } from './train.js';
 import { translateCommand } from './translate.js';
-
-export interface Command {
-  summary: string;
-  usage: string;
-  run(args: string[]): Promise<void>;
-}
 
 function parseBackends(value: string | undefined): BackendName[] | undefined {
   if (value === undefined) return undefined;
@@ -31,31 +26,6 @@ function parseBackends(value: string | undefined): BackendName[] | undefined {
   return names as BackendName[];
 }
 
-function parsePositiveNumber(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0)
-    throw new UsageError(`${flag}: expected a positive number, got '${value}'`);
-  return n;
-}
-
-/** Wraps node's parseArgs so unknown flags become one-line usage errors. */
-export interface ParsedArgs {
-  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
-  positionals: string[];
-}
-
-export function parse(
-  args: string[],
-  options: NonNullable<Parameters<typeof parseArgs>[0]>['options'],
-): ParsedArgs {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true }) as ParsedArgs;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 export const commands: Record<string, Command> = {
   doctor: {
     summary: 'check each backend (webgpu, wasm, cpu), its adapter and its speed',
@@ -66,7 +36,7 @@ export const commands: Record<string, Command> = {
         backend: { type: 'string' },
         json: { type: 'boolean' },
       });
-      const seconds = parsePositiveNumber('--seconds', values.seconds as string | undefined, 10);
+      const seconds = numberFlag('seconds', values.seconds, { exclusiveMin: 0 }) ?? 10;
       const backends = parseBackends(values.backend as string | undefined);
       const result = await doctor({
         seconds,
@@ -112,12 +82,7 @@ export const commands: Record<string, Command> = {
         runs: { type: 'string' },
         out: { type: 'string' },
       });
-      let runs: number | undefined;
-      if (values.runs !== undefined) {
-        runs = Number(values.runs);
-        if (!Number.isInteger(runs) || runs < 1)
-          throw new UsageError(`--runs: expected a positive integer, got '${values.runs}'`);
-      }
+      const runs = intFlag('runs', values.runs);
       const backends = parseBackends(values.backend as string | undefined);
       await bench({
         suites: positionals,

@@ -11,7 +11,7 @@ import {
   train,
 } from '@atelier/gan';
 import { UsageError } from '../errors.js';
-import { type Command, parse } from './registry.js';
+import { type Command, parse } from './command.js';
 
 export const showcaseUsage =
   'atelier showcase [--seconds 60] [--size 64] [--out DIR] [--backend auto|webgpu|wasm|cpu]';

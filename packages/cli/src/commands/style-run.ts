@@ -1,8 +1,9 @@
 import { init, shutdown, writeImage } from '@atelier/core';
 import { createTransformerSession, loadTransformer, runTransformer } from '@atelier/style';
 import { UsageError } from '../errors.js';
-import { parse } from './registry.js';
-import { backendFlag, engineFlag, readRgb } from './style-args.js';
+import { parse } from './command.js';
+import { backendFlag, engineFlag } from './flags.js';
+import { readRgb } from './style-args.js';
 
 export const styleRunUsage =
   'atelier style run --model m.safetensors|m.pth in.png out.png [more.png out2.png ...] [--backend ...] [--engine tfjs|onnxruntime]';

@@ -1,15 +1,9 @@
 import { init, shutdown } from '@atelier/core';
 import { trainTransformer } from '@atelier/style';
 import { UsageError } from '../errors.js';
-import { parse } from './registry.js';
-import {
-  backendFlag,
-  choiceFlag,
-  featureNetwork,
-  intFlag,
-  numberFlag,
-  readRgb,
-} from './style-args.js';
+import { parse } from './command.js';
+import { backendFlag, choiceFlag, intFlag, numberFlag } from './flags.js';
+import { featureNetwork, readRgb } from './style-args.js';
 import { styleProgress } from './style-progress.js';
 
 export const styleTrainUsage =
@@ -61,12 +55,12 @@ export async function styleTrainCommand(args: string[]): Promise<void> {
     ...(values.batch ? { batch: intFlag('batch', values.batch) } : {}),
     ...(values.size ? { size: intFlag('size', values.size, 16) } : {}),
     ...(values['style-size'] ? { styleSize: intFlag('style-size', values['style-size'], 8) } : {}),
-    ...(values.lr ? { learningRate: numberFlag('lr', values.lr, 0) } : {}),
+    ...(values.lr ? { learningRate: numberFlag('lr', values.lr, { min: 0 }) } : {}),
     ...(values['content-weight']
-      ? { contentWeight: numberFlag('content-weight', values['content-weight'], 0) }
+      ? { contentWeight: numberFlag('content-weight', values['content-weight'], { min: 0 }) }
       : {}),
     ...(values['style-weight']
-      ? { styleWeight: numberFlag('style-weight', values['style-weight'], 0) }
+      ? { styleWeight: numberFlag('style-weight', values['style-weight'], { min: 0 }) }
       : {}),
     ...(values['checkpoint-every']
       ? { checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0) }

@@ -9,16 +9,9 @@ import {
   type VideoStep,
 } from '@atelier/style';
 import { UsageError } from '../errors.js';
-import { parse } from './registry.js';
-import {
-  backendFlag,
-  choiceFlag,
-  featureNetwork,
-  intFlag,
-  listFlag,
-  numberFlag,
-  readRgb,
-} from './style-args.js';
+import { parse } from './command.js';
+import { backendFlag, choiceFlag, intFlag, listFlag, numberFlag } from './flags.js';
+import { featureNetwork, readRgb } from './style-args.js';
 import { styleProgress } from './style-progress.js';
 
 export const styleVideoUsage =
@@ -139,7 +132,7 @@ function videoOptions(v: Values): Partial<StylizeVideoOptions> {
     'original',
   ] as const);
   const int = (flag: string, min: number) => (v[flag] ? intFlag(flag, v[flag], min) : undefined);
-  const num = (flag: string) => (v[flag] ? numberFlag(flag, v[flag], 0) : undefined);
+  const num = (flag: string) => (v[flag] ? numberFlag(flag, v[flag], { min: 0 }) : undefined);
   const options: Partial<StylizeVideoOptions> = {
     size: int('size', 8),
     iterations: int('iterations', 0),

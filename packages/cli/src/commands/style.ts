@@ -8,19 +8,17 @@ import {
   stylize,
 } from '@atelier/style';
 import { UsageError } from '../errors.js';
-import type { Command } from './registry.js';
-import { parse } from './registry.js';
+import { type Command, parse } from './command.js';
 import {
   backendFlag,
   choiceFlag,
   engineFlag,
-  featureNetwork,
   intFlag,
   listFlag,
   numberFlag,
   numberList,
-  readRgb,
-} from './style-args.js';
+} from './flags.js';
+import { featureNetwork, readRgb } from './style-args.js';
 import { styleProgress } from './style-progress.js';
 import { styleRunCommand, styleRunUsage } from './style-run.js';
 import { styleTrainCommand, styleTrainUsage } from './style-train.js';
@@ -123,17 +121,19 @@ export async function styleImageCommand(args: string[]): Promise<void> {
       ? { optimizer: choiceFlag('optimizer', values.optimizer, ['lbfgs', 'adam'] as const) }
       : {}),
     ...(values['learning-rate']
-      ? { learningRate: numberFlag('learning-rate', values['learning-rate'], 0) }
+      ? { learningRate: numberFlag('learning-rate', values['learning-rate'], { min: 0 }) }
       : {}),
     ...(values['content-weight']
-      ? { contentWeight: numberFlag('content-weight', values['content-weight'], 0) }
+      ? { contentWeight: numberFlag('content-weight', values['content-weight'], { min: 0 }) }
       : {}),
     ...(values['style-weight']
-      ? { styleWeight: numberFlag('style-weight', values['style-weight'], 0) }
+      ? { styleWeight: numberFlag('style-weight', values['style-weight'], { min: 0 }) }
       : {}),
-    ...(values['tv-weight'] ? { tvWeight: numberFlag('tv-weight', values['tv-weight'], 0) } : {}),
+    ...(values['tv-weight']
+      ? { tvWeight: numberFlag('tv-weight', values['tv-weight'], { min: 0 }) }
+      : {}),
     ...(values['style-scale']
-      ? { styleScale: numberFlag('style-scale', values['style-scale'], 0) }
+      ? { styleScale: numberFlag('style-scale', values['style-scale'], { min: 0 }) }
       : {}),
     ...(values.init
       ? { init: choiceFlag('init', values.init, ['content', 'random', 'image'] as const) }

@@ -1,14 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
-import {
-  BACKEND_NAMES,
-  type BackendChoice,
-  init,
-  readImage,
-  shutdown,
-  tf,
-  writeImage,
-} from '@atelier/core';
+import { init, readImage, shutdown, tf, writeImage } from '@atelier/core';
 import {
   getTask,
   loadTask,
@@ -19,7 +11,8 @@ import {
 } from '@atelier/tasks';
 import { UsageError } from '../errors.js';
 import { progressPrinter } from '../progress-bar.js';
-import { type Command, parse } from './registry.js';
+import { type Command, parse } from './command.js';
+import { backendFlag, intFlag } from './flags.js';
 
 /** Each task's own flags, for the usage text. */
 function taskFlagsUsage(): string {
@@ -39,21 +32,6 @@ export const taskUsage =
   '[--count N] [--backend auto|webgpu|wasm|cpu] [--resume | --force] [--checkpoint-every N] [--<task option> value ...]\n' +
   '       atelier task <name> apply --weights RUN <inputs...> --out DIR [--backend ...]\n' +
   `tasks and their options:\n${taskFlagsUsage()}`;
-
-function intFlag(flag: string, value: unknown, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new UsageError(`--${flag}: expected an integer >= ${min}, got '${value}'`);
-  return n;
-}
-
-function backendFlag(value: unknown): BackendChoice {
-  const backend = (value as string | undefined) ?? 'auto';
-  if (backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(backend))
-    throw new UsageError(`--backend: expected auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
-  return backend as BackendChoice;
-}
 
 function taskByName(name: string | undefined): TaskDescriptor {
   if (name === undefined) throw new UsageError(`expected a task name (${taskNames().join(', ')})`);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { BACKEND_NAMES, type BackendChoice, init, shutdown } from '@atelier/core';
+import { type BackendChoice, init, shutdown } from '@atelier/core';
 import {
   createHarness,
   HARNESS_NAMES,
@@ -10,13 +10,15 @@ import {
   type Json,
   SCHEDULE_KINDS,
   type ScheduleSpec,
+  type TrainOptions,
   type TrainResult,
   train,
 } from '@atelier/gan';
 import { UsageError } from '../errors.js';
 import { progressPrinter } from '../progress-bar.js';
+import { type Command, type ParsedArgs, parse } from './command.js';
+import { backendFlag, intFlag, numberFlag } from './flags.js';
 import { allHarnessFlags, harnessFlagOptions, harnessFlagsHelp } from './harness-flags.js';
-import { type Command, parse } from './registry.js';
 import { readSavedConfig, type SavedConfig } from './saved-config.js';
 
 export const trainUsage =
@@ -25,21 +27,6 @@ export const trainUsage =
   '[--schedule constant|linear|step|plateau|cosine[:key=value,...]] [--ema BETA] [--net-g unet_256] [--net-d basic] ' +
   '[--gan-mode vanilla|lsgan|wgangp] [--norm batch|instance|none] [--lambda-l1 100] [--direction AtoB|BtoA] ' +
   `[--set option=value ...] (see the harness options in @atelier/gan)\n\nharnesses and their flags:${harnessFlagsHelp()}`;
-
-function intFlag(flag: string, value: unknown, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new UsageError(`--${flag}: expected an integer >= ${min}, got '${value}'`);
-  return n;
-}
-
-function numberFlag(flag: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got '${value}'`);
-  return n;
-}
 
 /** `linear` or `linear:nEpochs=50,nEpochsDecay=50`. */
 export function parseSchedule(value: string): ScheduleSpec {
@@ -79,11 +66,8 @@ export interface TrainCommandOptions {
   stream?: NodeJS.WriteStream;
 }
 
-/** Runs `atelier train ...`; returns the result (the caller sets the exit code). */
-export async function trainCommand(
-  args: string[],
-  _options: TrainCommandOptions = {},
-): Promise<TrainResult> {
+/** The command's own flags and every harness's flags. */
+function trainFlagOptions(): NonNullable<Parameters<typeof parse>[1]> {
   const flagOptions: NonNullable<Parameters<typeof parse>[1]> = {
     data: { type: 'string' },
     out: { type: 'string' },
@@ -109,7 +93,10 @@ export async function trainCommand(
   for (const [flag, { kind }] of Object.entries(allHarnessFlags())) {
     flagOptions[flag] = { type: kind === 'true' || kind === 'false' ? 'boolean' : 'string' };
   }
-  const { values, positionals } = parse(args, flagOptions);
+  return flagOptions;
+}
+
+function harnessName(positionals: string[]): HarnessName {
   if (positionals.length !== 1) {
     throw new UsageError(
       `expected one harness (${HARNESS_NAMES.join(', ')}), got ${positionals.length ? positionals.join(' ') : 'none'}`,
@@ -119,78 +106,169 @@ export async function trainCommand(
   if (!(HARNESS_NAMES as readonly string[]).includes(name)) {
     throw new UsageError(`unknown harness '${name}'; expected one of ${HARNESS_NAMES.join(', ')}`);
   }
+  return name;
+}
+
+/** What every run reads from the command line, a resumed one included. */
+interface RunFlags {
+  out: string;
+  backend: BackendChoice;
+  steps: number | undefined;
+  epochs: number | undefined;
+  checkpointEvery: number | undefined;
+  logEvery: number | undefined;
+  sampleEvery: number | undefined;
+}
+
+function runFlags(values: ParsedArgs['values']): RunFlags {
   const out = values.out as string | undefined;
   if (!out)
     throw new UsageError(
       '--out DIR is required: the run folder (config, metrics, samples, checkpoint, report)',
     );
-  const backend = (values.backend as string | undefined) ?? 'auto';
-  if (backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-    throw new UsageError(`--backend: expected auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`);
-  }
   if (values.steps !== undefined && values.epochs !== undefined)
     throw new UsageError('give --steps or --epochs, not both');
-  const steps = intFlag('steps', values.steps);
-  const epochs = intFlag('epochs', values.epochs);
-  const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], 0);
-  const logEvery = intFlag('log-every', values['log-every']);
-  const sampleEvery = intFlag('sample-every', values['sample-every']);
+  return {
+    out,
+    backend: backendFlag(values.backend),
+    steps: intFlag('steps', values.steps),
+    epochs: intFlag('epochs', values.epochs),
+    checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0),
+    logEvery: intFlag('log-every', values['log-every']),
+    sampleEvery: intFlag('sample-every', values['sample-every']),
+  };
+}
 
-  let harnessOptions: Record<string, unknown>;
-  let dataOptions: HarnessDataOptions;
-  let batch: number;
-  let seed: number;
-  let schedule: ScheduleSpec | undefined;
-  let ema: number | undefined;
-  let saved: SavedConfig | undefined;
-  if (values.resume) {
-    const allowed = new Set([
-      'resume',
-      'out',
-      'backend',
-      'steps',
-      'epochs',
-      'checkpoint-every',
-      'log-every',
-      'sample-every',
-    ]);
-    const extra = Object.keys(values).filter((k) => !allowed.has(k) && values[k] !== undefined);
-    if (extra.length > 0) {
-      throw new UsageError(
-        `--resume takes the run's options from ${join(out, 'config.json')}; drop ${extra.map((k) => `--${k}`).join(', ')}`,
-      );
-    }
-    saved = await readSavedConfig(out);
-    if (saved.harness !== name)
-      throw new UsageError(`${out} holds a '${saved.harness}' run, not '${name}'`);
-    harnessOptions = saved.options;
-    dataOptions = saved.data.options;
-    batch = saved.train.batch;
-    seed = saved.train.seed;
-    schedule = saved.train.schedule;
-    ema = saved.train.ema ?? undefined;
-  } else {
-    seed = intFlag('seed', values.seed, Number.MIN_SAFE_INTEGER) ?? 0;
-    batch = intFlag('batch', values.batch) ?? HARNESSES[name].cli.batch;
-    const size = intFlag('size', values.size, 16) ?? HARNESSES[name].cli.size;
-    dataOptions = {
-      size,
-      seed,
-      ...(values.data !== undefined ? { data: values.data as string } : {}),
-      ...(values.count !== undefined ? { count: intFlag('count', values.count)! } : {}),
-      ...(values.preprocess !== undefined ? { preprocess: values.preprocess as never } : {}),
-      ...(values['load-size'] !== undefined
-        ? { loadSize: intFlag('load-size', values['load-size'])! }
-        : {}),
-      ...(values['no-flip'] ? { flip: false } : {}),
-    };
-    harnessOptions = { seed, ...harnessFlagOptions(name, values) };
-    Object.assign(harnessOptions, parseSet((values.set as string[] | undefined) ?? []));
-    schedule = values.schedule !== undefined ? parseSchedule(values.schedule as string) : undefined;
-    ema = values.ema !== undefined ? numberFlag('ema', values.ema) : HARNESSES[name].cli.ema;
+/** The run's options: from the flags for a new run, from config.json for a resumed one. */
+interface RunSettings {
+  harnessOptions: Record<string, unknown>;
+  dataOptions: HarnessDataOptions;
+  batch: number;
+  seed: number;
+  schedule: ScheduleSpec | undefined;
+  ema: number | undefined;
+  /** The resumed run's config.json; undefined for a new run. */
+  saved: SavedConfig | undefined;
+}
+
+/** Flags a resumed run may still take: the rest comes from its config.json. */
+const RESUME_FLAGS = new Set([
+  'resume',
+  'out',
+  'backend',
+  'steps',
+  'epochs',
+  'checkpoint-every',
+  'log-every',
+  'sample-every',
+]);
+
+async function resumedSettings(
+  name: HarnessName,
+  out: string,
+  values: ParsedArgs['values'],
+): Promise<RunSettings> {
+  const extra = Object.keys(values).filter((k) => !RESUME_FLAGS.has(k) && values[k] !== undefined);
+  if (extra.length > 0) {
+    throw new UsageError(
+      `--resume takes the run's options from ${join(out, 'config.json')}; drop ${extra.map((k) => `--${k}`).join(', ')}`,
+    );
   }
+  const saved = await readSavedConfig(out);
+  if (saved.harness !== name)
+    throw new UsageError(`${out} holds a '${saved.harness}' run, not '${name}'`);
+  return {
+    harnessOptions: saved.options,
+    dataOptions: saved.data.options,
+    batch: saved.train.batch,
+    seed: saved.train.seed,
+    schedule: saved.train.schedule,
+    ema: saved.train.ema ?? undefined,
+    saved,
+  };
+}
 
-  const info = await init({ backend: backend as BackendChoice });
+function newRunSettings(name: HarnessName, values: ParsedArgs['values']): RunSettings {
+  const seed = intFlag('seed', values.seed, Number.MIN_SAFE_INTEGER) ?? 0;
+  const size = intFlag('size', values.size, 16) ?? HARNESSES[name].cli.size;
+  const dataOptions: HarnessDataOptions = {
+    size,
+    seed,
+    ...(values.data !== undefined ? { data: values.data as string } : {}),
+    ...(values.count !== undefined ? { count: intFlag('count', values.count)! } : {}),
+    ...(values.preprocess !== undefined ? { preprocess: values.preprocess as never } : {}),
+    ...(values['load-size'] !== undefined
+      ? { loadSize: intFlag('load-size', values['load-size'])! }
+      : {}),
+    ...(values['no-flip'] ? { flip: false } : {}),
+  };
+  const harnessOptions = { seed, ...harnessFlagOptions(name, values) };
+  Object.assign(harnessOptions, parseSet((values.set as string[] | undefined) ?? []));
+  return {
+    harnessOptions,
+    dataOptions,
+    batch: intFlag('batch', values.batch) ?? HARNESSES[name].cli.batch,
+    seed,
+    schedule: values.schedule !== undefined ? parseSchedule(values.schedule as string) : undefined,
+    ema: values.ema !== undefined ? numberFlag('ema', values.ema) : HARNESSES[name].cli.ema,
+    saved: undefined,
+  };
+}
+
+/** junyanz's lr_policy linear: half the epochs at the full rate, half decaying. */
+function linearDecaySchedule(
+  datasetSize: number,
+  batch: number,
+  totalEpochs: number | undefined,
+  steps: number | undefined,
+): ScheduleSpec {
+  const perEpoch = Math.max(1, Math.floor(datasetSize / batch));
+  const total = totalEpochs ?? Math.max(1, Math.ceil(steps! / perEpoch));
+  return { kind: 'linear', nEpochs: Math.ceil(total / 2), nEpochsDecay: Math.floor(total / 2) };
+}
+
+/** How long the run lasts and how often it writes: the flags, else the resumed run's. */
+function runLength(
+  flags: RunFlags,
+  saved: SavedConfig | undefined,
+  totalEpochs: number | undefined,
+): Pick<TrainOptions, 'steps' | 'epochs' | 'checkpointEvery' | 'logEvery' | 'sampleEvery'> {
+  const { steps, epochs, checkpointEvery, logEvery, sampleEvery } = flags;
+  return {
+    ...(steps !== undefined
+      ? { steps }
+      : saved && epochs === undefined
+        ? { steps: saved.train.steps }
+        : { epochs: totalEpochs! }),
+    ...(checkpointEvery !== undefined
+      ? { checkpointEvery }
+      : saved
+        ? { checkpointEvery: saved.train.checkpointEvery }
+        : {}),
+    ...(logEvery !== undefined ? { logEvery } : saved ? { logEvery: saved.train.logEvery } : {}),
+    ...(sampleEvery !== undefined
+      ? { sampleEvery }
+      : saved
+        ? { sampleEvery: saved.train.sampleEvery }
+        : {}),
+  };
+}
+
+/** Runs `atelier train ...`; returns the result (the caller sets the exit code). */
+export async function trainCommand(
+  args: string[],
+  _options: TrainCommandOptions = {},
+): Promise<TrainResult> {
+  const { values, positionals } = parse(args, trainFlagOptions());
+  const name = harnessName(positionals);
+  const flags = runFlags(values);
+  const { out } = flags;
+  const settings = values.resume
+    ? await resumedSettings(name, out, values)
+    : newRunSettings(name, values);
+  const { harnessOptions, dataOptions, batch, seed, ema, saved } = settings;
+
+  const info = await init({ backend: flags.backend });
   const stream = _options.stream ?? process.stderr;
   stream.write(
     `atelier train ${name}: backend ${info.name}${info.reason ? ` (${info.reason})` : ''}\n`,
@@ -202,17 +280,12 @@ export async function trainCommand(
   const harness = createHarness(name, harnessOptions as never);
   // Files a harness reads after it is built (StackGAN's stage II: its stage-I run).
   await HARNESSES[name].prepare?.(harness, harnessOptions);
-  const totalEpochs = epochs ?? (steps === undefined ? HARNESSES[name].cli.epochs : undefined);
-  if (!saved && schedule === undefined && HARNESSES[name].cli.linearDecay) {
-    // junyanz's lr_policy linear: half the epochs at the full rate, half decaying.
-    const perEpoch = Math.max(1, Math.floor((data.dataset.size ?? 1) / batch));
-    const total = totalEpochs ?? Math.max(1, Math.ceil(steps! / perEpoch));
-    schedule = {
-      kind: 'linear',
-      nEpochs: Math.ceil(total / 2),
-      nEpochsDecay: Math.floor(total / 2),
-    };
-  }
+  const totalEpochs =
+    flags.epochs ?? (flags.steps === undefined ? HARNESSES[name].cli.epochs : undefined);
+  const schedule =
+    !saved && settings.schedule === undefined && HARNESSES[name].cli.linearDecay
+      ? linearDecaySchedule(data.dataset.size ?? 1, batch, totalEpochs, flags.steps)
+      : settings.schedule;
   const printer = progressPrinter(stream);
   let result: TrainResult;
   try {
@@ -224,22 +297,7 @@ export async function trainCommand(
       resume: values.resume === true,
       force: values.force === true,
       handleSignals: true,
-      ...(steps !== undefined
-        ? { steps }
-        : saved && epochs === undefined
-          ? { steps: saved.train.steps }
-          : { epochs: totalEpochs! }),
-      ...(checkpointEvery !== undefined
-        ? { checkpointEvery }
-        : saved
-          ? { checkpointEvery: saved.train.checkpointEvery }
-          : {}),
-      ...(logEvery !== undefined ? { logEvery } : saved ? { logEvery: saved.train.logEvery } : {}),
-      ...(sampleEvery !== undefined
-        ? { sampleEvery }
-        : saved
-          ? { sampleEvery: saved.train.sampleEvery }
-          : {}),
+      ...runLength(flags, saved, totalEpochs),
       ...(schedule ? { schedule } : {}),
       ...(ema !== undefined ? { ema: { beta: ema } } : {}),
       dataDescription: {

@@ -4,7 +4,7 @@ import { convertChannels, fromSigned, readImage, tf, toSigned, writeImage } from
 import { resize } from '@atelier/datasets';
 import { type FrankenGanOptions, frankengan, frankenganStyles } from '@atelier/gan';
 import { UsageError } from '../errors.js';
-import { readWeights } from './translate.js';
+import { readWeights } from './load-generator.js';
 
 /** The run folder's config.json when it holds a frankengan run. */
 export async function frankenganConfig(weights: string): Promise<FrankenGanOptions | undefined> {

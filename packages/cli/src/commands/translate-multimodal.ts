@@ -19,7 +19,7 @@ import {
   resolveBicycleGan,
 } from '@atelier/gan';
 import { UsageError } from '../errors.js';
-import { readWeights } from './translate.js';
+import { readWeights } from './load-generator.js';
 
 export interface MultimodalOptions {
   /** A bicyclegan run folder, or the G.safetensors it exported (E.safetensors beside it for --style). */
