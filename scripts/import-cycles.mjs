@@ -26,7 +26,12 @@ const IMPORT = /^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"](\.[
 
 function resolveImport(from, spec) {
   const base = resolve(dirname(from), spec);
-  const candidates = [base.replace(/\.js$/, '.ts'), base.replace(/\.js$/, '.tsx'), `${base}.ts`, join(base, 'index.ts')];
+  const candidates = [
+    base.replace(/\.js$/, '.ts'),
+    base.replace(/\.js$/, '.tsx'),
+    `${base}.ts`,
+    join(base, 'index.ts'),
+  ];
   return candidates.find((c) => existsSync(c) && statSync(c).isFile());
 }
 
@@ -82,5 +87,6 @@ for (const pkg of packages) {
   };
   for (const file of files) if (!info.has(file)) strong(file);
 }
-if (found === 0) console.log(`no import cycles in ${packages.map((p) => relative(root, p)).join(', ')}`);
+if (found === 0)
+  console.log(`no import cycles in ${packages.map((p) => relative(root, p)).join(', ')}`);
 process.exit(found ? 1 : 0);
