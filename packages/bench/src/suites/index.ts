@@ -1,5 +1,6 @@
 // Every suite registers here; a new suite is one file and one line.
 import { registerSuite } from '../registry.js';
+import { convGradSuite } from './conv-grad.js';
 import { datasetsSuite } from './datasets.js';
 import { ganSuite } from './gan.js';
 import { netsSuite } from './nets.js';
@@ -11,3 +12,4 @@ registerSuite(netsSuite);
 registerSuite(datasetsSuite);
 registerSuite(styleSuite);
 registerSuite(ganSuite);
+registerSuite(convGradSuite);
