@@ -159,13 +159,18 @@ describeBackends('synthetic datasets', () => {
       expect(m![2]).toBe(SHAPE_CLASSES[label]);
       const { image, edges } = await arrays(sample);
       // The most saturated pixels belong to the object: their hue is the caption's colour.
-      const px: { sat: number; c: number[] }[] = [];
+      const px: { sat: number; c: number[]; i: number }[] = [];
       for (let i = 0; i < 48 * 48; i++) {
         const c = [image![i * 3]!, image![i * 3 + 1]!, image![i * 3 + 2]!];
-        px.push({ sat: Math.max(...c) - Math.min(...c), c });
+        px.push({ sat: Math.max(...c) - Math.min(...c), c, i });
       }
       px.sort((a, b) => b.sat - a.sat);
       const top = px.slice(0, 40);
+      // ... and they lie around the object's centre, within its radius.
+      const cx = top.reduce((t, p) => t + (p.i % 48) + 0.5, 0) / top.length / 48;
+      const cy = top.reduce((t, p) => t + Math.floor(p.i / 48) + 0.5, 0) / top.length / 48;
+      expect(Math.hypot(cx - sample!.x, cy - sample!.y), caption).toBeLessThan(sample!.radius);
+      expect(sample!.radius).toBeGreaterThan(0.1);
       const mean = [0, 1, 2].map((k) => top.reduce((t, p) => t + p.c[k]!, 0) / top.length);
       const norm = (v: readonly number[]) => {
         const l = Math.hypot(...v);

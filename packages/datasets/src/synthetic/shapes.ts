@@ -35,6 +35,11 @@ export interface ShapesSample {
   label: number;
   /** Colour of that object (index into SHAPE_COLOURS). */
   colour: number;
+  /** Centre of that object as a fraction of the side (x to the right, y down). */
+  x: number;
+  y: number;
+  /** Its size: the radius it was drawn at, as a fraction of the side. */
+  radius: number;
   /** E.g. "a red sphere above a blue cube", or "a green cone". */
   caption: string;
 }
@@ -315,6 +320,9 @@ export function shapes(
       edges: imageTensor(edges, S, 1, o.range),
       label: first.kind,
       colour: first.colour,
+      x: first.cx / S,
+      y: first.cy / S,
+      radius: first.r / S,
       caption,
     };
   });
