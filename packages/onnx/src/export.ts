@@ -3,7 +3,7 @@ import { CONVERTERS } from './converters/index.js';
 import { OnnxExportError } from './errors.js';
 import { GraphBuilder, UnsupportedError } from './graph-builder.js';
 import { encodeOnnxModel, type OnnxModel } from './onnx-model.js';
-import { type OutputStructure, readConstants, traceForward } from './trace.js';
+import { type OutputStructure, readConstants, type TracedKernel, traceForward } from './trace.js';
 
 /** The default opset: ONNX 1.12's, which every onnxruntime since 1.12 runs. */
 export const ONNX_OPSET = 17;
@@ -60,6 +60,35 @@ function outputName(structure: OutputStructure, index: number): string {
   }
 }
 
+/**
+ * Writes the ONNX nodes of traced kernels; every kernel without an ONNX form is named
+ * in one error of class `ErrorClass` (`what` says whose kernels they are).
+ */
+export function convertKernels(
+  b: GraphBuilder,
+  kernels: TracedKernel[],
+  what: string,
+  ErrorClass: new (message: string, unsupported: string[]) => OnnxExportError,
+): void {
+  const unsupported = new Set<string>();
+  for (const k of kernels) if (!CONVERTERS[k.name]) unsupported.add(k.name);
+  if (unsupported.size > 0) {
+    const names = [...unsupported];
+    throw new ErrorClass(`${what} runs kernels with no ONNX form here: ${names.join(', ')}`, names);
+  }
+  for (const k of kernels) {
+    try {
+      CONVERTERS[k.name]!(b, k);
+    } catch (error) {
+      if (error instanceof UnsupportedError) {
+        const form = `${k.name}: ${error.message}`;
+        throw new ErrorClass(`${what}: no ONNX form for ${form}`, [form]);
+      }
+      throw error;
+    }
+  }
+}
+
 /** Traces `module` on the current backend and builds its ONNX graph (any backend: weights are read asynchronously). */
 export async function buildOnnxGraph(
   module: Module,
@@ -81,30 +110,10 @@ export async function buildOnnxGraph(
   // Read (and free) the constants first: a refusal below leaves nothing behind.
   await readConstants(trace);
 
-  const unsupported = new Set<string>();
-  for (const k of trace.kernels) if (!CONVERTERS[k.name]) unsupported.add(k.name);
-  if (unsupported.size > 0) {
-    const names = [...unsupported];
-    throw new OnnxExportError(
-      `exportOnnx: ${module.constructor.name} runs kernels with no ONNX form here: ${names.join(', ')}`,
-      names,
-    );
-  }
-
   const b = new GraphBuilder();
   const inputName = 'input';
   b.define(trace.input, inputName, 'nhwc');
-  for (const k of trace.kernels) {
-    try {
-      CONVERTERS[k.name]!(b, k);
-    } catch (error) {
-      if (error instanceof UnsupportedError) {
-        const what = `${k.name}: ${error.message}`;
-        throw new OnnxExportError(`exportOnnx: no ONNX form for ${what}`, [what]);
-      }
-      throw error;
-    }
-  }
+  convertKernels(b, trace.kernels, `exportOnnx: ${module.constructor.name}`, OnnxExportError);
 
   const outputNames = trace.outputs.map((_, i) => outputName(trace.structure, i));
   trace.outputs.forEach((ref, i) => {

@@ -19,7 +19,11 @@ export interface OrtRuntime {
   InferenceSession: {
     create(model: Uint8Array, options?: Record<string, unknown>): Promise<OrtSession>;
   };
-  Tensor: new (type: 'float32', data: Float32Array, dims: readonly number[]) => OrtTensor;
+  Tensor: new (
+    type: 'float32' | 'int32' | 'bool',
+    data: Float32Array | Int32Array | Uint8Array,
+    dims: readonly number[],
+  ) => OrtTensor;
 }
 
 let runtime: Promise<OrtRuntime> | undefined;

@@ -83,63 +83,162 @@ function flattenOutputs(result: unknown): { tensors: tf.Tensor[]; structure: Out
   );
 }
 
+/** A variable a traced step read before assigning it: a graph input holding state. */
+export interface StateRead {
+  variable: tf.Variable;
+  value: TracedValue;
+}
+
+export interface RecorderOptions {
+  /** Tensors the graph takes as inputs. */
+  inputs: tf.Tensor[];
+  /**
+   * Variables that kernels read become graph inputs (state: parameters, optimizer
+   * moments, norm statistics), and `assign` is followed, so a variable read after an
+   * assignment is the assigned value. Without it variables are constants (inference).
+   */
+  variablesAsState?: boolean;
+}
+
 /**
- * Runs `module.forward(input)` in eval mode (the module's training flags are restored
- * afterwards) and returns what ran. The output tensors are disposed.
+ * Records the kernels TensorFlow.js runs on tensors that depend on the inputs (or, with
+ * `variablesAsState`, on variables) between `start()` and `stop()`. Everything else a
+ * recorded kernel reads is a constant whose values are read afterwards.
  */
-export function traceForward(module: Module, input: tf.Tensor): Trace {
-  const engine = tf.engine() as unknown as KernelRunner;
-  const original = engine.runKernel;
-  const ownMethod = Object.hasOwn(engine, 'runKernel');
-  const modes = [...module.namedModules()].map(([, m]) => [m, m.training] as const);
-  const dependent = new Set<number>([input.id]);
-  const constants = new Map<number, TracedConstant>();
-  const pending = new Map<TracedConstant, tf.Tensor>();
-  const kernels: TracedKernel[] = [];
-  let depth = 0;
-
+export class KernelRecorder {
+  readonly kernels: TracedKernel[] = [];
+  readonly pending = new Map<TracedConstant, tf.Tensor>();
+  /** Variables read before anything assigned them, in the order they were first read. */
+  readonly stateReads: StateRead[] = [];
+  /** Variables assigned while recording, in the order of their first assignment. */
+  readonly assigned: tf.Variable[] = [];
+  readonly #dependent = new Set<number>();
+  readonly #constants = new Map<number, TracedConstant>();
   // tfjs saves the tensors a gradient needs as clones, made inside the kernel that uses
-  // them (so not recorded): a clone stands for the tensor it copies.
-  const aliases = new Map<number, number>();
-  const resolve = (t: tf.Tensor): number => aliases.get(t.id) ?? t.id;
+  // them (so not recorded): a clone stands for the tensor it copies. An assigned
+  // variable stands for the value it was given.
+  readonly #aliases = new Map<number, number>();
+  readonly #variablesAsState: boolean;
+  #depth = 0;
+  #restore: (() => void) | undefined;
 
-  const ref = (t: tf.Tensor): TracedRef => {
-    const id = resolve(t);
-    if (dependent.has(id)) return { kind: 'value', id, shape: [...t.shape], dtype: t.dtype };
-    let c = constants.get(id);
+  constructor(options: RecorderOptions) {
+    for (const t of options.inputs) this.#dependent.add(t.id);
+    this.#variablesAsState = options.variablesAsState === true;
+  }
+
+  #resolve(t: tf.Tensor): number {
+    return this.#aliases.get(t.id) ?? t.id;
+  }
+
+  /** Makes a tensor made while recording (a random draw) an input of the graph. */
+  markInput(t: tf.Tensor): TracedValue {
+    this.#dependent.add(t.id);
+    return { kind: 'value', id: t.id, shape: [...t.shape], dtype: t.dtype };
+  }
+
+  /** What a tensor is in the graph: a value (input or computed) or a constant. */
+  ref(t: tf.Tensor): TracedRef {
+    const id = this.#resolve(t);
+    if (this.#dependent.has(id)) return { kind: 'value', id, shape: [...t.shape], dtype: t.dtype };
+    let c = this.#constants.get(id);
     if (!c) {
       c = { kind: 'constant', id, shape: [...t.shape], dtype: t.dtype, values: EMPTY };
-      constants.set(id, c);
+      this.#constants.set(id, c);
       // A clone shares the data; kept, it outlives the forward's tidy.
-      pending.set(c, tf.keep(tf.clone(t)));
+      this.pending.set(c, tf.keep(tf.clone(t)));
     }
     return c;
-  };
+  }
 
-  engine.runKernel = function (this: KernelRunner, name, inputs, attrs) {
-    if (depth > 0) {
-      const result = original.call(this, name, inputs, attrs);
+  #readState(t: tf.Tensor): void {
+    if (!this.#variablesAsState || !(t instanceof tf.Variable)) return;
+    const id = this.#resolve(t);
+    if (this.#dependent.has(id) || this.#aliases.has(t.id)) return;
+    this.#dependent.add(id);
+    this.stateReads.push({
+      variable: t,
+      value: { kind: 'value', id, shape: [...t.shape], dtype: t.dtype },
+    });
+  }
+
+  start(): void {
+    if (this.#restore) throw new Error('internal: the recorder is running already');
+    const engine = tf.engine() as unknown as KernelRunner;
+    const original = engine.runKernel;
+    const ownMethod = Object.hasOwn(engine, 'runKernel');
+    const recorder = this;
+    engine.runKernel = function (this: KernelRunner, name, inputs, attrs) {
+      return recorder.#run(original, this, name, inputs, attrs);
+    };
+    const prototype = tf.Variable.prototype;
+    const assign = prototype.assign;
+    if (this.#variablesAsState) {
+      prototype.assign = function (this: tf.Variable, value: tf.Tensor) {
+        recorder.#onAssign(this, value);
+        return assign.call(this, value);
+      };
+    }
+    this.#restore = () => {
+      if (ownMethod) engine.runKernel = original;
+      else delete (engine as Partial<KernelRunner>).runKernel;
+      prototype.assign = assign;
+    };
+  }
+
+  stop(): void {
+    this.#restore?.();
+    this.#restore = undefined;
+  }
+
+  /** Frees the constants' tensors (after a failed trace). */
+  dispose(): void {
+    this.stop();
+    tf.dispose([...this.pending.values()]);
+    this.pending.clear();
+  }
+
+  #onAssign(variable: tf.Variable, value: tf.Tensor): void {
+    const id = this.#resolve(value);
+    if (!this.#dependent.has(id)) {
+      // A constant assigned (a reset): it becomes a value of the graph like any other.
+      this.ref(value);
+    }
+    if (!this.assigned.includes(variable)) this.assigned.push(variable);
+    this.#aliases.set(variable.id, id);
+  }
+
+  #run(
+    original: KernelRunner['runKernel'],
+    runner: KernelRunner,
+    name: string,
+    inputs: Record<string, tf.Tensor>,
+    attrs?: Record<string, unknown>,
+  ): tf.Tensor | tf.Tensor[] {
+    if (this.#depth > 0) {
+      const result = original.call(runner, name, inputs, attrs);
       const source = inputs?.x;
       if (name === 'Identity' && source instanceof tf.Tensor && result instanceof tf.Tensor) {
-        aliases.set(result.id, resolve(source));
+        this.#aliases.set(result.id, this.#resolve(source));
       }
       return result;
     }
     const named = Object.entries(inputs ?? {}).filter(([, t]) => t instanceof tf.Tensor);
-    const onInput = named.some(([, t]) => dependent.has(resolve(t)));
-    depth++;
+    for (const [, t] of named) this.#readState(t);
+    const onInput = named.some(([, t]) => this.#dependent.has(this.#resolve(t)));
+    this.#depth++;
     let result: tf.Tensor | tf.Tensor[];
     try {
-      result = original.call(this, name, inputs, attrs);
+      result = original.call(runner, name, inputs, attrs);
     } finally {
-      depth--;
+      this.#depth--;
     }
     if (onInput) {
       const outs = Array.isArray(result) ? result : [result];
-      for (const t of outs) dependent.add(t.id);
-      kernels.push({
+      for (const t of outs) this.#dependent.add(t.id);
+      this.kernels.push({
         name,
-        inputs: named.map(([key, t]) => [key, ref(t)]),
+        inputs: named.map(([key, t]) => [key, this.ref(t)]),
         attrs: { ...(attrs ?? {}) },
         outputs: outs.map((t) => ({
           kind: 'value',
@@ -150,8 +249,17 @@ export function traceForward(module: Module, input: tf.Tensor): Trace {
       });
     }
     return result;
-  };
+  }
+}
 
+/**
+ * Runs `module.forward(input)` in eval mode (the module's training flags are restored
+ * afterwards) and returns what ran. The output tensors are disposed.
+ */
+export function traceForward(module: Module, input: tf.Tensor): Trace {
+  const modes = [...module.namedModules()].map(([, m]) => [m, m.training] as const);
+  const recorder = new KernelRecorder({ inputs: [input] });
+  recorder.start();
   try {
     module.eval();
     let trace: Trace | undefined;
@@ -159,25 +267,24 @@ export function traceForward(module: Module, input: tf.Tensor): Trace {
       const { tensors, structure } = flattenOutputs(module.forward(input));
       trace = {
         input: { kind: 'value', id: input.id, shape: [...input.shape], dtype: input.dtype },
-        pending,
-        kernels,
-        outputs: tensors.map(ref),
+        pending: recorder.pending,
+        kernels: recorder.kernels,
+        outputs: tensors.map((t) => recorder.ref(t)),
         structure,
       };
     });
     return trace!;
   } catch (error) {
-    tf.dispose([...pending.values()]);
+    recorder.dispose();
     throw error;
   } finally {
-    if (ownMethod) engine.runKernel = original;
-    else delete (engine as Partial<KernelRunner>).runKernel;
+    recorder.stop();
     for (const [m, training] of modes) m.training = training;
   }
 }
 
 /** Reads the values of a trace's constants and frees the tensors that held them. */
-export async function readConstants(trace: Trace): Promise<void> {
+export async function readConstants(trace: Pick<Trace, 'pending'>): Promise<void> {
   try {
     for (const [c, t] of trace.pending) {
       const data = await t.data();

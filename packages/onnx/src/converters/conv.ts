@@ -137,6 +137,10 @@ const conv2dBackpropInput: Converter = (b, k) => {
   const [kh, kw] = filter.shape as [number, number];
   const strides = pair(k.attrs.strides, 'strides');
   const [, height, width] = out.shape as [number, number, number, number];
+  if (strides[0] === 1 && strides[1] === 1) {
+    flippedFilterConv(b, k, [height, width]);
+    return;
+  }
   const { pads, outputPadding } = transposedPadding(
     k.attrs.pad,
     dy,
@@ -151,6 +155,122 @@ const conv2dBackpropInput: Converter = (b, k) => {
     output_padding: attr.ints(outputPadding),
     group: attr.int(1),
   });
+};
+
+/**
+ * A stride-1 input gradient as a Conv of dy with the filter flipped in space and its
+ * in/out channels swapped: onnxruntime runs it about 1.4× faster than the ConvTranspose
+ * (bench suite conv-grad, 3×3 on 1×64×128×128: 67.5 ms against 91.8).
+ */
+function flippedFilterConv(b: GraphBuilder, k: TracedKernel, size: [number, number]): void {
+  const dy = inputOf(k, 'dy');
+  const filter = inputOf(k, 'filter');
+  const [kh, kw, cin, cout] = filter.shape as [number, number, number, number];
+  const [top, left, bottom, right] = spatialPads(k.attrs.pad, size, [kh, kw], [1, 1]);
+  const pads = [kh - 1 - top, kw - 1 - left, kh - 1 - bottom, kw - 1 - right];
+  if (pads.some((p) => p < 0)) throw new UnsupportedError(`${k.name} with padding past the kernel`);
+  let weights: string;
+  if (filter.kind === 'constant') {
+    const swapped = transposeValues(filter.values, filter.shape, [2, 3, 0, 1]);
+    const flipped = new Float32Array(swapped.length);
+    const area = kh * kw;
+    for (let i = 0; i < cin * cout; i++)
+      for (let j = 0; j < area; j++) flipped[i * area + j] = swapped[i * area + (area - 1 - j)]!;
+    weights = b.tensor(flipped, [cin, cout, kh, kw], 'float32');
+  } else {
+    const [swapped] = b.node('Transpose', [b.input(filter, 'nhwc')], {
+      perm: attr.ints([2, 3, 0, 1]),
+    });
+    [weights] = b.node('Slice', [
+      swapped!,
+      b.int64([-1, -1]),
+      b.int64([-kh - 1, -kw - 1]),
+      b.int64([2, 3]),
+      b.int64([-1, -1]),
+    ]) as [string];
+  }
+  b.emit(outputOf(k), 'nchw', 'Conv', [b.input(dy, 'nchw'), weights], {
+    kernel_shape: attr.ints([kh, kw]),
+    pads: attr.ints(pads),
+  });
+}
+
+/** Output rows per im2col tile: a tile of about 4 MB stays nearer the cache. */
+function tileRows(rows: number, rowBytes: number): number {
+  const whole = rows * rowBytes;
+  if (whole <= 8 * 2 ** 20) return rows;
+  return Math.max(1, Math.floor((4 * 2 ** 20) / rowBytes));
+}
+
+/**
+ * The filter gradient, tfjs's [kh, kw, Cin, Cout], as im2col and matrix products: the
+ * kh·kw strided slices of the padded input concatenated on channels, times dy. Of the
+ * formulations the bench suite conv-grad times (3×3 on 1×64×128×128), im2col in tiles of
+ * output rows was fastest (78.9 ms; one im2col 98.4, a Conv with batch and channels
+ * swapped 213): a batch of one is tiled when its im2col passes 8 MB.
+ */
+const conv2dBackpropFilter: Converter = (b, k) => {
+  checkNhwc(k);
+  const x = inputOf(k, 'x');
+  const dy = inputOf(k, 'dy');
+  const out = outputOf(k);
+  const [kh, kw, cin, cout] = out.shape as [number, number, number, number];
+  const [n, height, width] = x.shape as [number, number, number, number];
+  const [, ho, wo] = dy.shape as [number, number, number, number];
+  const [sh, sw] = pair(k.attrs.strides, 'strides');
+  const dilations = pair(k.attrs.dilations ?? 1, 'dilations');
+  if (dilations[0] !== 1 || dilations[1] !== 1)
+    throw new UnsupportedError(`${k.name} with dilations ${JSON.stringify(k.attrs.dilations)}`);
+  const [top, left, bottom, right] = spatialPads(k.attrs.pad, [height, width], [kh, kw], [sh, sw]);
+  const [padded] = b.node('Pad', [
+    b.input(x, 'nchw'),
+    b.int64([0, 0, top, left, 0, 0, bottom, right]),
+  ]);
+  const taps = kh * kw * cin;
+  const dyNchw = b.input(dy, 'nchw');
+  /** The im2col of output rows [r0, r0 + rows): [N, kh·kw·Cin, rows, Wo]. */
+  const im2col = (r0: number, rows: number) => {
+    const parts: string[] = [];
+    for (let a = 0; a < kh; a++)
+      for (let c = 0; c < kw; c++) {
+        const start = [r0 * sh + a, c];
+        const end = [start[0]! + (rows - 1) * sh + 1, c + (wo - 1) * sw + 1];
+        parts.push(
+          b.node('Slice', [
+            padded!,
+            b.int64(start),
+            b.int64(end),
+            b.int64([2, 3]),
+            b.int64([sh, sw]),
+          ])[0]!,
+        );
+      }
+    return b.node('Concat', parts, { axis: attr.int(1) })[0]!;
+  };
+  let product: string;
+  if (n === 1) {
+    const rows = tileRows(ho, wo * taps * 4);
+    const sums: string[] = [];
+    for (let r0 = 0; r0 < ho; r0 += rows) {
+      const count = Math.min(rows, ho - r0);
+      const cols = b.node('Reshape', [im2col(r0, count), b.int64([taps, count * wo])])[0]!;
+      const rowsOfDy =
+        count === ho
+          ? dyNchw
+          : b.node('Slice', [dyNchw, b.int64([r0]), b.int64([r0 + count]), b.int64([2])])[0]!;
+      const d = b.node('Reshape', [rowsOfDy, b.int64([cout, count * wo])])[0]!;
+      sums.push(b.node('Gemm', [d, cols], { transB: attr.int(1) })[0]!);
+    }
+    product = sums.length === 1 ? sums[0]! : b.node('Sum', sums)[0]!;
+  } else {
+    const cols = b.node('Reshape', [im2col(0, ho), b.int64([n, taps, ho * wo])])[0]!;
+    const colsT = b.node('Transpose', [cols], { perm: attr.ints([0, 2, 1]) })[0]!;
+    const d = b.node('Reshape', [dyNchw, b.int64([n, cout, ho * wo])])[0]!;
+    const perImage = b.node('MatMul', [d, colsT])[0]!;
+    product = b.node('ReduceSum', [perImage, b.int64([0])], { keepdims: attr.int(0) })[0]!;
+  }
+  const [grouped] = b.node('Reshape', [product, b.int64([cout, kh, kw, cin])]);
+  b.emit(out, 'nhwc', 'Transpose', [grouped!], { perm: attr.ints([1, 2, 3, 0]) });
 };
 
 /**
@@ -274,6 +394,7 @@ export const convConverters: Record<string, Converter> = {
   DepthwiseConv2dNative: depthwiseConv2d,
   FusedDepthwiseConv2D: depthwiseConv2d,
   Conv2DBackpropInput: conv2dBackpropInput,
+  Conv2DBackpropFilter: conv2dBackpropFilter,
   MaxPool: pool('MaxPool'),
   MaxPoolWithArgmax: maxPoolWithArgmax,
   AvgPool: pool('AveragePool'),
