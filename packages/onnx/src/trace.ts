@@ -119,6 +119,8 @@ export class KernelRecorder {
   // variable stands for the value it was given.
   readonly #aliases = new Map<number, number>();
   readonly #variablesAsState: boolean;
+  /** Each state variable's value before the recording changed it (for `restoreState`). */
+  readonly #before = new Map<tf.Variable, tf.Tensor>();
   #depth = 0;
   #restore: (() => void) | undefined;
 
@@ -156,10 +158,28 @@ export class KernelRecorder {
     const id = this.#resolve(t);
     if (this.#dependent.has(id) || this.#aliases.has(t.id)) return;
     this.#dependent.add(id);
+    this.#keepBefore(t);
     this.stateReads.push({
       variable: t,
       value: { kind: 'value', id, shape: [...t.shape], dtype: t.dtype },
     });
+  }
+
+  #keepBefore(variable: tf.Variable): void {
+    // A clone shares the data, which an assignment leaves alone.
+    if (!this.#before.has(variable)) this.#before.set(variable, tf.keep(tf.clone(variable)));
+  }
+
+  /** Gives the variables the values they had before the recording (a dry run). */
+  restoreState(): void {
+    for (const [variable, value] of this.#before) variable.assign(value);
+    this.releaseState();
+  }
+
+  /** Forgets the values of before the recording. */
+  releaseState(): void {
+    tf.dispose([...this.#before.values()]);
+    this.#before.clear();
   }
 
   start(): void {
@@ -194,6 +214,7 @@ export class KernelRecorder {
   /** Frees the constants' tensors (after a failed trace). */
   dispose(): void {
     this.stop();
+    this.releaseState();
     tf.dispose([...this.pending.values()]);
     this.pending.clear();
   }
@@ -204,6 +225,7 @@ export class KernelRecorder {
       // A constant assigned (a reset): it becomes a value of the graph like any other.
       this.ref(value);
     }
+    this.#keepBefore(variable);
     if (!this.assigned.includes(variable)) this.assigned.push(variable);
     this.#aliases.set(variable.id, id);
   }

@@ -1,4 +1,4 @@
-import { Rng, type tf } from '@atelier/core';
+import { Rng, type RngState, type tf } from '@atelier/core';
 
 /** A random tensor a traced step drew: replayed, on the same stream, before every run. */
 export interface RandomDraw {
@@ -23,7 +23,14 @@ export class RandomDrawRecorder {
   readonly draws: { draw: RandomDraw; tensor: tf.Tensor }[] = [];
   /** Host-side draws (`int`, `float`, ...) by method name. */
   readonly hostDraws: string[] = [];
+  /** Each stream's position before its first draw here (for `restoreStreams`). */
+  readonly #before = new Map<Rng, RngState>();
   #restore: (() => void) | undefined;
+
+  /** Puts every stream drawn from back where it was before the recording (a dry run). */
+  restoreStreams(): void {
+    for (const [stream, state] of this.#before) stream.setState(state);
+  }
 
   start(onTensor: (t: tf.Tensor) => void): void {
     const prototype = Rng.prototype as unknown as Record<string, Drawing>;
@@ -34,6 +41,7 @@ export class RandomDrawRecorder {
       const original = prototype[method]!;
       saved.set(method, original);
       prototype[method] = function (this: Rng, ...args: unknown[]) {
+        if (depth === 0 && !recorder.#before.has(this)) recorder.#before.set(this, this.state());
         depth++;
         let result: unknown;
         try {

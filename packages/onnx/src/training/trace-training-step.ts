@@ -17,6 +17,15 @@ export interface TrainingStepSpec {
    * they are the caller's to dispose.
    */
   step(): Record<string, tf.Tensor>;
+  /**
+   * Undo the traced step afterwards (default true): the variables it changed and the
+   * random streams it drew from are put back, so the first run of the graph is the
+   * step, and a refused trace leaves the model as it was. With false the traced step
+   * stays done on tfjs.
+   */
+  dryRun?: boolean;
+  /** Undoes what `step` did outside variables and streams (an optimizer's step count). */
+  undo?(): void;
 }
 
 /** A variable the graph carries from one run to the next: fed as `input`, produced as `output`. */
@@ -61,18 +70,30 @@ export async function traceTrainingStep(spec: TrainingStepSpec): Promise<Trainin
   let assignedRefs: TracedRef[] = [];
   recorder.start();
   random.start((t) => recorder.markInput(t));
+  const dryRun = spec.dryRun ?? true;
+  const undo = () => {
+    if (!dryRun) return;
+    recorder.restoreState();
+    random.restoreStreams();
+    spec.undo?.();
+  };
   try {
     results = spec.step();
     resultRefs = Object.entries(results).map(([k, t]) => [k, recorder.ref(t)]);
     assignedRefs = recorder.assigned.map((v) => recorder.ref(v));
   } catch (error) {
-    recorder.dispose();
-    throw error;
-  } finally {
     random.stop();
     recorder.stop();
+    undo();
+    recorder.dispose();
     tf.dispose(random.draws.map((d) => d.tensor));
+    throw error;
   }
+  random.stop();
+  recorder.stop();
+  undo();
+  recorder.releaseState();
+  tf.dispose(random.draws.map((d) => d.tensor));
   tf.dispose(Object.values(results));
   await readConstants(recorder);
   if (random.hostDraws.length > 0) {
