@@ -24,13 +24,21 @@ export {
   type LatentCode,
 } from './nets/conv-autoencoder.js';
 export { DnCnn, type DnCnnOptions } from './nets/dncnn.js';
+export { ReadoutDecoder, type ReadoutDecoderOptions } from './nets/readout-decoder.js';
 export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
+export { SceneEncoder, type SceneEncoderOptions } from './nets/scene-encoder.js';
 export {
   SimplificationNet,
   type SimplificationNetOptions,
   SKETCH_MEAN,
   SKETCH_STD,
 } from './nets/simplification-net.js';
+export {
+  type EncoderSource,
+  readEncoderSource,
+  VGG_ENCODER_LAYERS,
+  type VggEncoderLayer,
+} from './nets/transfer-encoder.js';
 export { getTask, TASKS, taskNames } from './registry.js';
 export { loadTask, modelOf, trainTask } from './run-task.js';
 export type {
@@ -112,3 +120,20 @@ export {
   simplifyTask,
   trainSimplifier,
 } from './tasks/simplify.js';
+export {
+  loadTransfer,
+  type ResolvedTransfer,
+  resolveTransfer,
+  type SceneBuffersBatch,
+  TRANSFER_MODES,
+  TRANSFER_SPP,
+  TRANSFER_TASKS,
+  type TransferHarness,
+  type TransferMode,
+  TransferModel,
+  type TransferOptions,
+  type TransferTarget,
+  trainTransfer,
+  transferData,
+  transferTask,
+} from './tasks/transfer.js';

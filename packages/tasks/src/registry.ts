@@ -5,6 +5,7 @@ import { denoiseTask } from './tasks/denoise.js';
 import { intrinsicsTask } from './tasks/intrinsics.js';
 import { mcDenoiseTask } from './tasks/mc-denoise.js';
 import { simplifyTask } from './tasks/simplify.js';
+import { transferTask } from './tasks/transfer.js';
 
 /** Every task by its CLI name: adding a task is its file and one row here. */
 export const TASKS: Record<string, TaskDescriptor<any, any, any>> = {
@@ -13,6 +14,7 @@ export const TASKS: Record<string, TaskDescriptor<any, any, any>> = {
   simplify: simplifyTask,
   'mc-denoise': mcDenoiseTask,
   intrinsics: intrinsicsTask,
+  transfer: transferTask,
 };
 
 export function taskNames(): string[] {
