@@ -1,21 +1,27 @@
-import { ArgumentError, describe, ShapeError, tf } from '@atelier/core';
+import {
+  ArgumentError,
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  describe,
+  ShapeError,
+  tf,
+} from '@atelier/core';
+
+/*
+ * Option checks: bindings of @atelier/core's argument checks (one wording for every
+ * package) in the order the layers call them, value first, then the option and the layer.
+ */
 
 /** A positive integer option, or an ArgumentError naming the layer and the option. */
 export function positiveInt(value: unknown, what: string, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
-    throw new ArgumentError(`${where}: ${what} must be a positive integer, got ${describe(value)}`);
-  }
-  return value;
+  return checkInt(where, what, value, { min: 1 });
 }
 
 /** A non-negative integer option. */
 export function nonNegativeInt(value: unknown, what: string, where: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new ArgumentError(
-      `${where}: ${what} must be a non-negative integer, got ${describe(value)}`,
-    );
-  }
-  return value;
+  return checkInt(where, what, value, { min: 0 });
 }
 
 /** A finite number option, optionally within [min, max]. */
@@ -25,28 +31,11 @@ export function finiteNumber(
   where: string,
   range: { min?: number; max?: number } = {},
 ): number {
-  const { min = -Infinity, max = Infinity } = range;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    const bounds =
-      min > -Infinity && max < Infinity
-        ? ` in [${min}, ${max}]`
-        : min > -Infinity
-          ? ` >= ${min}`
-          : max < Infinity
-            ? ` <= ${max}`
-            : '';
-    throw new ArgumentError(
-      `${where}: ${what} must be a finite number${bounds}, got ${describe(value)}`,
-    );
-  }
-  return value;
+  return checkNumber(where, what, value, range);
 }
 
 export function booleanOption(value: unknown, what: string, where: string): boolean {
-  if (typeof value !== 'boolean') {
-    throw new ArgumentError(`${where}: ${what} must be a boolean, got ${describe(value)}`);
-  }
-  return value;
+  return checkBoolean(where, what, value);
 }
 
 /** One of a fixed set of strings. */
@@ -56,12 +45,7 @@ export function oneOf<T extends string>(
   what: string,
   where: string,
 ): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ArgumentError(
-      `${where}: ${what} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`,
-    );
-  }
-  return value as T;
+  return checkOneOf(where, what, value, allowed);
 }
 
 /** An integer or a pair [height, width] of integers, as PyTorch's `_pair`. */

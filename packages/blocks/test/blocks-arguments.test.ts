@@ -56,7 +56,7 @@ describeBackends(
   'block arguments and seeds',
   () => {
     it('refused arguments name the block and the argument', () => {
-      const pos = 'must be a positive integer, got';
+      const pos = 'must be an integer >= 1, got';
       const cases: [() => unknown, ErrorType, string, ...string[]][] = [
         [
           () => new Bottleneck(8, 4, 'x' as never),

@@ -223,7 +223,7 @@ it('wrong channel counts and bad options are typed errors that name the problem'
     ],
     [() => new BatchNorm2d(3).call(tf.zeros([4, 3])), ShapeError, /rank-4 NHWC/],
     [() => new GroupNorm(3, 4), ArgumentError, /divisible by numGroups/],
-    [() => new BatchNorm2d(0), ArgumentError, /numFeatures must be a positive integer, got 0/],
+    [() => new BatchNorm2d(0), ArgumentError, /numFeatures must be an integer >= 1, got 0/],
     [
       () => new BatchNorm2d(3, { momentum: 2 }),
       ArgumentError,

@@ -1,4 +1,12 @@
-import { ArgumentError, describe, ShapeError, tf } from '@atelier/core';
+import {
+  ArgumentError,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  describe,
+  ShapeError,
+  tf,
+} from '@atelier/core';
 
 /**
  * Input checks shared by every loss. Each throws a typed error from @atelier/core that
@@ -64,48 +72,16 @@ export function broadcastsTo(fn: string, name: string, weight: tf.Tensor, target
   }
 }
 
-export function finiteNumber(
-  fn: string,
-  name: string,
-  value: unknown,
-  range: { min?: number; exclusiveMin?: number; max?: number } = {},
-): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ArgumentError(`${fn}: ${name} must be a finite number, got ${describe(value)}`);
-  }
-  if (range.min !== undefined && value < range.min) {
-    throw new ArgumentError(`${fn}: ${name} must be >= ${range.min}, got ${value}`);
-  }
-  if (range.exclusiveMin !== undefined && !(value > range.exclusiveMin)) {
-    throw new ArgumentError(`${fn}: ${name} must be > ${range.exclusiveMin}, got ${value}`);
-  }
-  if (range.max !== undefined && value > range.max) {
-    throw new ArgumentError(`${fn}: ${name} must be <= ${range.max}, got ${value}`);
-  }
-  return value;
-}
-
-export function oneOf<T extends string>(
-  fn: string,
-  name: string,
-  value: unknown,
-  allowed: readonly T[],
-): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw new ArgumentError(
-      `${fn}: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(' | ')}, got ${describe(value)}`,
-    );
-  }
-  return value as T;
-}
+/*
+ * Scalar and option checks are @atelier/core's (one wording for every package); their
+ * argument order, (fn, name, value, ...), is the one the losses use.
+ */
+export const finiteNumber = checkNumber;
+export const oneOf = checkOneOf;
 
 /** Options must be a plain object (or absent); catches `l1(a, b, 'sum')`. */
 export function optionsArg<T extends object>(fn: string, value: T | undefined): T {
-  if (value === undefined) return {} as T;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ArgumentError(`${fn}: options must be an object, got ${describe(value)}`);
-  }
-  return value;
+  return checkOptions(fn, value);
 }
 
 /**

@@ -110,7 +110,7 @@ describeBackends(
           () => adversarial.discriminator('minimax', r, f, { labelSmoothing: -0.1 }),
           ArgumentError,
           D,
-          'labelSmoothing must be >= 0, got -0.1',
+          'labelSmoothing must be a finite number >= 0, got -0.1',
         );
         rejects(
           () => adversarial.discriminator('minimax', r, f, { realLabel: 'x' as never }),
@@ -215,13 +215,13 @@ describeBackends(
           () => gradientPenalty(D, { kind: 'r1', real: x, target: 0 }),
           ArgumentError,
           P,
-          'target must be > 0, got 0',
+          'target must be a finite number > 0, got 0',
         );
         rejects(
           () => gradientPenalty(D, { kind: 'r1', real: x, epsilon: -1 }),
           ArgumentError,
           P,
-          'epsilon must be >= 0, got -1',
+          'epsilon must be a finite number >= 0, got -1',
         );
         rejects(
           () => gradientPenalty(D, { kind: 'r1' } as never),
@@ -251,7 +251,7 @@ describeBackends(
           () => gradientPenalty(D, { kind: 'dragan', real: x, perturbation: -1, seed: 1 }),
           ArgumentError,
           P,
-          'perturbation must be >= 0, got -1',
+          'perturbation must be a finite number >= 0, got -1',
         );
         rejects(
           () => gradientPenalty(D, { kind: 'wgan-gp', real: x, fake: x, seed: 1, rng: rng(1) }),
@@ -299,7 +299,7 @@ describeBackends(
           () => driftPenalty(x, 'x' as never),
           ArgumentError,
           'driftPenalty',
-          'options must be an object',
+          'expected an options object',
         );
         rejects(
           () => driftPenalty(x, { weight: Number.NaN }),
@@ -332,7 +332,7 @@ describeBackends(
           () => klNormal(m, m, 'x' as never),
           ArgumentError,
           'klNormal',
-          'options must be an object',
+          'expected an options object',
         );
         rejects(
           () => klNormal(m, m, { reduction: 'avg' as never }),
@@ -376,7 +376,7 @@ describeBackends(
           () => klGaussians(g, g, 'x' as never),
           ArgumentError,
           K,
-          'options must be an object',
+          'expected an options object',
         );
         rejects(
           () => klGaussians(g, g, { reduction: 'avg' as never }),
@@ -431,7 +431,7 @@ describeBackends(
           () => contrastive(a, b, similar, { margin: -1 }),
           ArgumentError,
           C,
-          'margin must be >= 0, got -1',
+          'margin must be a finite number >= 0, got -1',
         );
         const T = 'triplet';
         rejects(
@@ -445,14 +445,14 @@ describeBackends(
           () => triplet(a, b, n, { margin: -1 }),
           ArgumentError,
           T,
-          'margin must be >= 0, got -1',
+          'margin must be a finite number >= 0, got -1',
         );
-        rejects(() => triplet(a, b, n, { p: 0.5 }), ArgumentError, T, 'p must be >= 1, got 0.5');
+        rejects(() => triplet(a, b, n, { p: 0.5 }), ArgumentError, T, 'p must be a finite number >= 1, got 0.5');
         rejects(
           () => triplet(a, b, n, { epsilon: -1 }),
           ArgumentError,
           T,
-          'epsilon must be >= 0, got -1',
+          'epsilon must be a finite number >= 0, got -1',
         );
       });
       // Contrastive (Hadsell et al.), margin 1: pair 0 dissimilar at distance 1 -> 0,
@@ -488,7 +488,7 @@ describeBackends(
           ['l2', l2],
           ['charbonnier', charbonnier],
         ] as const) {
-          rejects(() => call(a, b, 'x' as never), ArgumentError, fn, 'options must be an object');
+          rejects(() => call(a, b, 'x' as never), ArgumentError, fn, 'expected an options object');
           rejects(
             () => call(a, b, { reduction: 'avg' as never }),
             ArgumentError,
@@ -518,7 +518,7 @@ describeBackends(
           () => charbonnier(a, b, { epsilon: 0 }),
           ArgumentError,
           'charbonnier',
-          'epsilon must be > 0, got 0',
+          'epsilon must be a finite number > 0, got 0',
         );
         for (const [fn, call] of [
           ['weightedL1', weightedL1],
@@ -541,7 +541,7 @@ describeBackends(
             () => call(a, b, tf.ones([2, 1]), { normalize: 'x' as never }),
             ArgumentError,
             fn,
-            "normalize must be one of 'elements' | 'weights'",
+            "normalize must be one of 'elements', 'weights'",
           );
         }
       });
@@ -586,19 +586,19 @@ describeBackends(
           () => ssim(img, img, { dataRange: 1, sigma: 0 }),
           ArgumentError,
           'ssim',
-          'sigma must be > 0, got 0',
+          'sigma must be a finite number > 0, got 0',
         );
         rejects(
           () => ssim(img, img, { dataRange: 1, k1: 0 }),
           ArgumentError,
           'ssim',
-          'k1 must be > 0, got 0',
+          'k1 must be a finite number > 0, got 0',
         );
         rejects(
           () => ssim(img, img, { dataRange: 1, k2: 0 }),
           ArgumentError,
           'ssim',
-          'k2 must be > 0, got 0',
+          'k2 must be a finite number > 0, got 0',
         );
         rejects(
           () => ssim(tf.zeros([1, 16, 8, 1]), tf.zeros([1, 16, 8, 1]), { dataRange: 1 }),
@@ -628,7 +628,7 @@ describeBackends(
           () => msSsim(img, img, { dataRange: 1, weights: [1, -1] }),
           ArgumentError,
           'msSsim',
-          'weights[1] must be >= 0, got -1',
+          'weights[1] must be a finite number >= 0, got -1',
         );
       });
     });
@@ -647,7 +647,7 @@ describeBackends(
           () => gramMatrix(f, 'x' as never),
           ArgumentError,
           'gramMatrix',
-          'options must be an object',
+          'expected an options object',
         );
         rejects(
           () => gramMatrix(f, { normalize: 'x' as never }),
@@ -776,7 +776,7 @@ describeBackends(
           () => totalVariation(f, { epsilon: -1 }),
           ArgumentError,
           'totalVariation',
-          'epsilon must be >= 0, got -1',
+          'epsilon must be a finite number >= 0, got -1',
         );
       });
     });
@@ -814,7 +814,7 @@ describeBackends(
           () => temporalLoss(img, img, { padding: 'x' as never }),
           ArgumentError,
           T,
-          "padding must be one of 'border' | 'zeros'",
+          "padding must be one of 'border', 'zeros'",
         );
         rejects(
           () => temporalLoss(img, img, { mask: tf.zeros([1, 4, 4]) }),
@@ -832,7 +832,7 @@ describeBackends(
           () => warp(img, tf.zeros([1, 4, 4, 2]), { padding: 'x' as never }),
           ArgumentError,
           'warp',
-          "padding must be one of 'border' | 'zeros'",
+          "padding must be one of 'border', 'zeros'",
         );
         for (const flow of [
           tf.zeros([2, 4, 4, 2]),
@@ -852,7 +852,7 @@ describeBackends(
           () => occlusionMask(flow, flow, { smoothing: -1 }),
           ArgumentError,
           'occlusionMask',
-          'smoothing must be >= 0, got -1',
+          'smoothing must be a finite number >= 0, got -1',
         );
       });
     });

@@ -1,38 +1,29 @@
-import { ArgumentError, describe, ShapeError, tf } from '@atelier/core';
+import {
+  ArgumentError,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkOptions,
+  describe,
+  ShapeError,
+  tf,
+} from '@atelier/core';
 
 /**
  * Input checks shared by the package. Each throws a typed error from @atelier/core that
  * names the function, the argument, what was expected and what came.
  */
 
+/*
+ * Scalar and option checks are @atelier/core's (one wording for every package); their
+ * argument order, (fn, name, value, ...), is the one this package uses.
+ */
 export function optionsArg<T extends object>(fn: string, value: T | undefined): T {
-  if (value === undefined) return {} as T;
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new ArgumentError(`${fn}: expected an options object, got ${describe(value)}`);
-  }
-  return value;
+  return checkOptions(fn, value);
 }
 
-export function finiteNumber(
-  fn: string,
-  name: string,
-  value: unknown,
-  range: { min?: number; exclusiveMin?: number; max?: number } = {},
-): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new ArgumentError(`${fn}: ${name} must be a finite number, got ${describe(value)}`);
-  }
-  if (range.min !== undefined && value < range.min) {
-    throw new ArgumentError(`${fn}: ${name} must be >= ${range.min}, got ${value}`);
-  }
-  if (range.exclusiveMin !== undefined && !(value > range.exclusiveMin)) {
-    throw new ArgumentError(`${fn}: ${name} must be > ${range.exclusiveMin}, got ${value}`);
-  }
-  if (range.max !== undefined && value > range.max) {
-    throw new ArgumentError(`${fn}: ${name} must be <= ${range.max}, got ${value}`);
-  }
-  return value;
-}
+export const finiteNumber = checkNumber;
+export const oneOf = checkOneOf;
 
 export function integerArg(
   fn: string,
@@ -41,35 +32,12 @@ export function integerArg(
   min = 1,
   max?: number,
 ): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new ArgumentError(`${fn}: ${name} must be an integer >= ${min}, got ${describe(value)}`);
-  }
-  if (max !== undefined && value > max) {
-    throw new ArgumentError(`${fn}: ${name} must be an integer <= ${max}, got ${value}`);
-  }
-  return value;
+  return checkInt(fn, name, value, max === undefined ? { min } : { min, max });
 }
 
-export function oneOf<T extends string>(
-  fn: string,
-  name: string,
-  value: unknown,
-  choices: readonly T[],
-): T {
-  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
-    throw new ArgumentError(
-      `${fn}: ${name} must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`,
-    );
-  }
-  return value as T;
-}
-
+/** A seed: any safe integer; 0 when absent. */
 export function seedArg(fn: string, value: unknown): number {
-  if (value === undefined) return 0;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
-    throw new ArgumentError(`${fn}: seed must be a safe integer, got ${describe(value)}`);
-  }
-  return value;
+  return checkInt(fn, 'seed', value ?? 0);
 }
 
 /**

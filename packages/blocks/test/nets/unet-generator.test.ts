@@ -128,6 +128,6 @@ describe('UnetGenerator construction', () => {
     expect(() => new UnetGenerator({ norm: 'group' as never })).toThrow(
       /norm must be one of 'batch', 'instance', 'none'/,
     );
-    expect(() => new UnetGenerator({ ngf: 0 })).toThrow(/ngf must be a positive integer/);
+    expect(() => new UnetGenerator({ ngf: 0 })).toThrow(/ngf must be an integer >= 1, got 0/);
   });
 });

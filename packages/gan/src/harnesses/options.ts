@@ -1,4 +1,10 @@
-import { ArgumentError, describe } from '@atelier/core';
+import { checkBoolean, checkInt, checkNumber, checkOneOf, checkOptions } from '@atelier/core';
+
+/*
+ * The option readers of gan's harnesses and schedules (and of the packages built on
+ * gan): @atelier/core's argument checks, one wording for every package, in the order an
+ * option is read here: its value, the default when absent, its name, and who reads it.
+ */
 
 /** Reads an options object (an empty one when absent) and refuses unknown keys, so typos fail loudly. */
 export function readOptions<T extends object>(
@@ -6,21 +12,10 @@ export function readOptions<T extends object>(
   where: string,
   known: readonly string[],
 ): Partial<T> {
-  if (options === undefined) return {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new ArgumentError(`${where}: expected an options object, got ${describe(options)}`);
-  }
-  const unknown = Object.keys(options).filter(
-    (k) => !known.includes(k) && (options as Record<string, unknown>)[k] !== undefined,
-  );
-  if (unknown.length > 0) {
-    throw new ArgumentError(
-      `${where}: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} (known: ${known.join(', ')})`,
-    );
-  }
-  return options;
+  return checkOptions(where, options, { known });
 }
 
+/** An integer option >= min (default 1), or the fallback when absent. */
 export function intOption(
   value: unknown,
   fallback: number,
@@ -28,27 +23,19 @@ export function intOption(
   where: string,
   min = 1,
 ): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
-    throw new ArgumentError(
-      `${where}: ${name} must be an integer >= ${min}, got ${describe(value)}`,
-    );
-  }
-  return v;
+  return checkInt(where, name, value ?? fallback, { min });
 }
 
+/** A finite number option in [min, max] (default >= 0), or the fallback when absent. */
 export function numberOption(
   value: unknown,
   fallback: number,
   name: string,
   where: string,
   min = 0,
+  max = Infinity,
 ): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
-    throw new ArgumentError(`${where}: ${name} must be a number >= ${min}, got ${describe(value)}`);
-  }
-  return v;
+  return checkNumber(where, name, value ?? fallback, { min, max });
 }
 
 export function boolOption(
@@ -57,10 +44,7 @@ export function boolOption(
   name: string,
   where: string,
 ): boolean {
-  const v = value ?? fallback;
-  if (typeof v !== 'boolean')
-    throw new ArgumentError(`${where}: ${name} must be true or false, got ${describe(value)}`);
-  return v;
+  return checkBoolean(where, name, value ?? fallback);
 }
 
 export function choiceOption<T extends string>(
@@ -70,11 +54,5 @@ export function choiceOption<T extends string>(
   name: string,
   where: string,
 ): T {
-  const v = value ?? fallback;
-  if (!(choices as readonly unknown[]).includes(v)) {
-    throw new ArgumentError(
-      `${where}: ${name} must be one of ${choices.join(', ')}, got ${describe(value)}`,
-    );
-  }
-  return v as T;
+  return checkOneOf(where, name, value ?? fallback, choices);
 }

@@ -1,5 +1,5 @@
+import { intOption } from '../harnesses/options.js';
 import { epochsOf } from './check-state.js';
-import { intOption } from './options.js';
 import type { LrSchedule, ScheduleState } from './schedule.js';
 
 export interface LinearScheduleOptions {
@@ -18,9 +18,9 @@ export interface LinearScheduleOptions {
  */
 export function linearSchedule(options: LinearScheduleOptions = {}): LrSchedule {
   const where = 'linearSchedule';
-  const nEpochs = intOption(options.nEpochs, 100, 'nEpochs', where);
-  const nEpochsDecay = intOption(options.nEpochsDecay, 100, 'nEpochsDecay', where);
-  const epochCount = intOption(options.epochCount, 1, 'epochCount', where);
+  const nEpochs = intOption(options.nEpochs, 100, 'nEpochs', where, 0);
+  const nEpochsDecay = intOption(options.nEpochsDecay, 100, 'nEpochsDecay', where, 0);
+  const epochCount = intOption(options.epochCount, 1, 'epochCount', where, 0);
   let epochs = 0;
   return {
     kind: 'linear',

@@ -1,6 +1,6 @@
 import { ArgumentError, describe } from '@atelier/core';
+import { intOption, numberOption } from '../harnesses/options.js';
 import { epochsOf } from './check-state.js';
-import { intOption, numberOption } from './options.js';
 import type { LrSchedule, ScheduleState } from './schedule.js';
 
 export interface PlateauScheduleOptions {
@@ -23,7 +23,7 @@ export interface PlateauScheduleOptions {
 export function plateauSchedule(options: PlateauScheduleOptions = {}): LrSchedule {
   const where = 'plateauSchedule';
   const cut = numberOption(options.factor, 0.2, 'factor', where, 0, 1);
-  const patience = intOption(options.patience, 5, 'patience', where);
+  const patience = intOption(options.patience, 5, 'patience', where, 0);
   const threshold = numberOption(options.threshold, 0.01, 'threshold', where, 0, 1);
   const minFactor = numberOption(options.minFactor, 0, 'minFactor', where, 0, 1);
   let epochs = 0;

@@ -1,5 +1,5 @@
+import { intOption, numberOption } from '../harnesses/options.js';
 import { epochsOf } from './check-state.js';
-import { intOption, numberOption } from './options.js';
 import type { LrSchedule, ScheduleState } from './schedule.js';
 
 export interface StepScheduleOptions {
