@@ -11,10 +11,23 @@ export {
 } from './baselines/retinex.js';
 export { checkImages } from './check-images.js';
 export { IMAGE_SETS, type ImageSet, imageSet } from './data/image-sets.js';
+export {
+  DRAWINGS_PER_CLASS,
+  type GlyphSet,
+  type GlyphTriplet,
+  glyphSet,
+  glyphTriplets,
+} from './data/glyph-triplets.js';
 export { stackField } from './data/stack-field.js';
 export { interpolateCodes, nearestCodes } from './latent/latent-tools.js';
 export { scaleInvariantMse } from './losses/scale-invariant-mse.js';
+export { verificationLoss } from './losses/verification-loss.js';
 export { simplificationLoss, simplificationWeights } from './losses/simplification-loss.js';
+export {
+  type FewShotOptions,
+  fewShotAccuracy,
+  squaredDistances,
+} from './metrics/few-shot-accuracy.js';
 export { type LineScores, lineScores } from './metrics/line-scores.js';
 export { intrinsicLmse, type LmseOptions, lmse } from './metrics/lmse.js';
 export { scaleInvariantError } from './metrics/scale-invariant-error.js';
@@ -25,6 +38,7 @@ export {
 } from './nets/conv-autoencoder.js';
 export { DnCnn, type DnCnnOptions } from './nets/dncnn.js';
 export { ReadoutDecoder, type ReadoutDecoderOptions } from './nets/readout-decoder.js';
+export { SiameseNet, type SiameseNetOptions } from './nets/siamese-net.js';
 export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
 export { SceneEncoder, type SceneEncoderOptions } from './nets/scene-encoder.js';
 export {
@@ -74,6 +88,19 @@ export {
   resolveDenoise,
   trainDenoiser,
 } from './tasks/denoise.js';
+export {
+  FEW_SHOT_LOSSES,
+  type FewShotHarness,
+  type FewShotLoss,
+  FewShotModel,
+  type FewShotTaskOptions,
+  fewShotTask,
+  loadFewShot,
+  type ResolvedFewShot,
+  resolveFewShot,
+  type TripletBatch,
+  trainFewShot,
+} from './tasks/few-shot.js';
 export {
   type Decomposition,
   INTRINSICS_SPP,

@@ -2,6 +2,7 @@ import { ArgumentError, describe } from '@atelier/core';
 import type { TaskDescriptor } from './task.js';
 import { autoencoderTask } from './tasks/autoencoder.js';
 import { denoiseTask } from './tasks/denoise.js';
+import { fewShotTask } from './tasks/few-shot.js';
 import { intrinsicsTask } from './tasks/intrinsics.js';
 import { mcDenoiseTask } from './tasks/mc-denoise.js';
 import { simplifyTask } from './tasks/simplify.js';
@@ -15,6 +16,7 @@ export const TASKS: Record<string, TaskDescriptor<any, any, any>> = {
   'mc-denoise': mcDenoiseTask,
   intrinsics: intrinsicsTask,
   transfer: transferTask,
+  'few-shot': fewShotTask,
 };
 
 export function taskNames(): string[] {

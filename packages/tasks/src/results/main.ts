@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type BackendChoice, init, shutdown } from '@atelier/core';
 import { autoencoderResults } from './autoencoder-results.js';
 import { denoiseResults, exportDenoiseEvaluationSet } from './denoise-results.js';
+import { fewShotResults } from './few-shot-results.js';
 import { intrinsicsResults } from './intrinsics-results.js';
 import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
@@ -19,6 +20,7 @@ const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   simplify: simplifyResults,
   'mc-denoise': mcDenoiseResults,
   intrinsics: intrinsicsResults,
+  'few-shot': fewShotResults,
 };
 
 // `--export-denoise DIR`: the denoising evaluation set for tools/reference/denoise_nl_means.py.
