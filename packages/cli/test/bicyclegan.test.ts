@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeImage } from '@atelier/core';
+import { decodeImage, fromSigned, tf, writeImage } from '@atelier/core';
+import { synthetic } from '@atelier/datasets';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runAtelier } from './run-atelier.js';
 
@@ -76,7 +77,7 @@ describe('atelier train bicyclegan, atelier translate --samples/--style/--strip'
     expect(plain.stdout.trim()).toBe(join(input, 'step-2_sample0.png'));
   });
 
-  it('trains frankengan as one run and translates a mask through its three stages', async () => {
+  it('trains frankengan as one run; translate writes every stage, --style pins all of them', async () => {
     const franken = join(root, 'franken');
     const r = await atelier(
       'train',
@@ -85,9 +86,18 @@ describe('atelier train bicyclegan, atelier translate --samples/--style/--strip'
       ...['--steps', '1', '--backend', 'wasm', '--out', franken],
     );
     expect(r.code, r.stderr).toBe(0);
-    const mask = join(franken, 'samples', 'step-1.png');
-    for (const extra of [[], ['--style', mask]]) {
-      const out = join(root, `franken-out-${extra.length}`);
+    // A mask, and an exemplar facade: its label map and photo side by side.
+    const facade = (await synthetic.facades({ size: 32, count: 1, seed: 9 }).get(0))!;
+    const mask = join(root, 'mask.png');
+    const exemplar = join(root, 'exemplar.png');
+    const unit = (t: tf.Tensor) => tf.tidy(() => fromSigned(t) as tf.Tensor3D);
+    const building = tf.tidy(() =>
+      tf.tile(tf.expandDims(tf.sign(tf.sub(tf.cast(facade.labels, 'float32'), 0.5)), 2), [1, 1, 3]),
+    );
+    await writeImage(mask, unit(building));
+    await writeImage(exemplar, unit(tf.concat([facade.A, facade.B], 1)));
+    const translate = async (name: string, ...extra: string[]) => {
+      const out = join(root, `franken-${name}`);
       const t = await atelier(
         'translate',
         '--weights',
@@ -100,10 +110,33 @@ describe('atelier train bicyclegan, atelier translate --samples/--style/--strip'
         mask,
       );
       expect(t.code, t.stderr).toBe(0);
-      expect(t.stdout.trim().split('\n')).toEqual(
-        ['shape', 'labels', 'details'].map((s) => join(out, `step-1_${s}.png`)),
-      );
+      return t.stdout.trim().split('\n');
+    };
+    const stages = ['shape', 'labels', 'details'];
+    expect(await translate('plain')).toEqual(
+      stages.map((s) => join(root, 'franken-plain', `mask_${s}.png`)),
+    );
+    const bytes = (paths: string[]) => paths.map((p) => readFileSync(p));
+    const pinned1 = bytes(
+      await translate('pinned1', '--samples', '1', '--seed', '1', '--style', exemplar),
+    );
+    const pinned2 = bytes(
+      await translate('pinned2', '--samples', '1', '--seed', '2', '--style', exemplar),
+    );
+    const free1 = bytes(await translate('free1', '--samples', '1', '--seed', '1'));
+    const free2 = bytes(await translate('free2', '--samples', '1', '--seed', '2'));
+    for (const i of [0, 1, 2]) {
+      // Pinned: the seed draws nothing any stage uses. Unpinned: each stage's z differs.
+      expect(pinned1[i]!.equals(pinned2[i]!), stages[i]).toBe(true);
+      expect(free1[i]!.equals(free2[i]!), stages[i]).toBe(false);
+      expect(pinned1[i]!.equals(free1[i]!), stages[i]).toBe(false);
     }
+    const details = await decodeImage(new Uint8Array(pinned1[2]!));
+    expect(details.shape).toEqual([128, 128, 3]);
+    const square = await atelier('translate', '--weights', franken, '--style', mask, mask);
+    expect(square.code).toBe(2);
+    expect(square.stderr).toMatch(/label map and photo side by side/);
+    tf.dispose([facade.A, facade.B, facade.labels, building, details]);
   });
 
   it('refuses --samples for weights that are not a bicyclegan generator', async () => {

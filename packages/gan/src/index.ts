@@ -10,6 +10,14 @@ export {
   parseSafetensorsEmbeddings,
 } from './data/caption-embeddings.js';
 export { CAPTION_DIM, CAPTION_SETS } from './data/caption-sets.js';
+export {
+  type CropBox,
+  DETAIL_SCALE,
+  detailBox,
+  detailCrops,
+  labelOpenings,
+  refineOpenings,
+} from './data/facade-details.js';
 // Data
 export {
   alignedLayout,
@@ -17,7 +25,7 @@ export {
   imagesLayout,
   unalignedLayout,
 } from './data/folder-layouts.js';
-export { detailCrop, FRANKENGAN_FACADES } from './data/frankengan-data.js';
+export { FRANKENGAN_FACADES } from './data/frankengan-data.js';
 export {
   type HarnessData,
   type HarnessDataOptions,
@@ -80,6 +88,7 @@ export type {
   SyntheticSource,
 } from './harnesses/descriptor.js';
 export {
+  type FacadeExemplar,
   FRANKENGAN_STAGES,
   type FrankenGanOptions,
   frankengan,

@@ -27,7 +27,9 @@ export const translateUsage =
   '[--norm batch|instance|none] [--ngf 64] [--in-channels 3] [--out-channels 3] [--dropout|--no-dropout] ' +
   '[--size 256] [--eval] [--out DIR] [--backend auto|webgpu|wasm|cpu] [--engine tfjs|onnxruntime (with --eval)] <images...>\n' +
   '  BicycleGAN runs (a run folder or its G.safetensors): [--samples K] [--seed S] [--style ref.png] [--strip N]: ' +
-  'K outputs from random z, the z of a reference photo, an interpolation strip of N images between two z';
+  'K outputs from random z, the z of a reference photo, an interpolation strip of N images between two z\n' +
+  "  FrankenGAN runs (a run folder): every stage per input; [--samples K] [--seed S] draw each stage's z, " +
+  "[--style pair.png] (label map | photo side by side) pins every stage's style to that facade";
 
 export interface TranslateOptions extends GeneratorOptions {
   weights: string;
@@ -165,7 +167,7 @@ export const translateCommand: Command = {
             weights: options.weights,
             options: franken,
             ...(options.out !== undefined ? { out: options.out } : {}),
-            ...(flags?.style !== undefined ? { style: flags.style } : {}),
+            ...flags,
           })
         : multimodal
           ? await translateMultimodal(positionals, {

@@ -1,3 +1,4 @@
+export { type FacadeOpening, facadeClassIds, facadeOpenings } from './facade-openings.js';
 export {
   FACADE_CLASSES,
   FACADE_PALETTE,

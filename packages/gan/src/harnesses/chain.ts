@@ -18,12 +18,15 @@ export interface ChainStage {
   harness: Harness<PairBatch>;
   /**
    * Inference: the stage's output for `input` (e.g. BicycleGAN's G(A, z)), with its
-   * generators and, when given, a style code for the stage.
+   * generators, when given a style code for the stage, and the outputs of the stages
+   * before it (first to last; `input` is the last of them) for a stage that needs more
+   * than its input (FrankenGAN's details need the label map to find the windows).
    */
   translate(
     input: tf.Tensor4D,
     generators: Record<string, Module>,
-    style?: tf.Tensor2D,
+    style: tf.Tensor2D | undefined,
+    earlier: readonly tf.Tensor4D[],
   ): tf.Tensor4D;
 }
 
@@ -131,7 +134,7 @@ export function chain(stages: ChainStage[], name = 'chain'): ChainHarness {
     const outputs: tf.Tensor4D[] = [];
     let x = input;
     for (const s of stages) {
-      x = s.translate(x, own(gens, s.name), styles[s.name]);
+      x = s.translate(x, own(gens, s.name), styles[s.name], [...outputs]);
       outputs.push(x);
     }
     return outputs;
@@ -167,8 +170,15 @@ export function chain(stages: ChainStage[], name = 'chain'): ChainHarness {
       const input = pairOf(batch, first.name).A;
       const outputs = run(input, gens);
       columns.push({ title: 'chain: input', images: input });
-      for (const [i, images] of outputs.entries())
-        columns.push({ title: `chain: ${stages[i]!.name}`, images });
+      // A stage that renders finer (FrankenGAN's details) is shown at the input's size.
+      const [h, w] = input.shape.slice(1, 3) as [number, number];
+      for (const [i, images] of outputs.entries()) {
+        const shown =
+          images.shape[1] === h && images.shape[2] === w
+            ? images
+            : (tf.image.resizeBilinear(images, [h, w], true) as tf.Tensor4D);
+        columns.push({ title: `chain: ${stages[i]!.name}`, images: shown });
+      }
       return columns;
     },
     createModule(moduleName): Module {

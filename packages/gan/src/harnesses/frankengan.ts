@@ -1,6 +1,7 @@
 import type { LatentEncoder, UnetZGenerator } from '@atelier/blocks';
-import { ArgumentError, tf } from '@atelier/core';
-import { detailCrop, FRANKENGAN_FACADES } from '../data/frankengan-data.js';
+import { ArgumentError, ShapeError, tf } from '@atelier/core';
+import { detailBox, detailCrops, labelOpenings, refineOpenings } from '../data/facade-details.js';
+import { FRANKENGAN_FACADES } from '../data/frankengan-data.js';
 import type { JsonObject } from '../trainer/harness.js';
 import { bicyclegan } from './bicyclegan.js';
 import { type ChainHarness, type ChainStage, chain } from './chain.js';
@@ -8,7 +9,7 @@ import type { HarnessDescriptor } from './descriptor.js';
 import { boolOption, intOption, numberOption, readOptions } from './options.js';
 
 export interface FrankenGanOptions {
-  /** The side of every stage's images (the detail stage renders its crop at this size); default 256. */
+  /** The side of every stage's images (the detail stage's crops too); default 256. */
   size?: number;
   /** Every stage's widths; default 64 each. */
   ngf?: number;
@@ -41,11 +42,20 @@ export function resolveFrankenGan(options?: FrankenGanOptions): Required<Franken
   };
 }
 
+/** A style code for a batch of n: the given [1, nz] or [n, nz] code, or z = 0 (the prior's mean). */
+function codeFor(style: tf.Tensor2D | undefined, n: number): tf.Tensor2D {
+  if (!style) return tf.zeros([n, 8]) as tf.Tensor2D;
+  if (style.rank !== 2 || (style.shape[0] !== 1 && style.shape[0] !== n) || style.shape[1] !== 8)
+    throw new ShapeError(`frankengan: a style must be [1, 8] or [${n}, 8], got [${style.shape}]`);
+  return (style.shape[0] === n ? style : tf.tile(style, [n, 1])) as tf.Tensor2D;
+}
+
 /**
  * FrankenGAN's facade chain (Kelly, Guerrero et al. 2018), three BicycleGANs that train
  * on their own pairs and run one after another: facade shape mask -> labels (windows,
- * doors, ledges, ...) -> textured facade -> details of its ground floor at twice the
- * resolution. Inference takes z = 0 at every stage (the prior's mean style).
+ * doors, ledges, ...) -> textured facade -> its windows and doors redrawn from per-opening
+ * crops, pasted into the facade at DETAIL_SCALE times the resolution. Each stage takes
+ * its style code from `styles` (one per facade, shared by all its windows), else z = 0.
  */
 export function frankengan(options?: FrankenGanOptions): ChainHarness {
   const o = resolveFrankenGan(options);
@@ -62,36 +72,65 @@ export function frankengan(options?: FrankenGanOptions): ChainHarness {
       lr: o.lr,
       seed: o.seed + i,
     }),
-    translate: (x, g, style) => {
-      const input = name === 'details' ? detailCrop(x) : x;
-      const z = style ?? (tf.zeros([x.shape[0], 8]) as tf.Tensor2D);
-      return (g.G as UnetZGenerator).forward(input, z);
+    translate: (x, g, style, earlier) => {
+      const G = g.G as UnetZGenerator;
+      const z = codeFor(style, x.shape[0]);
+      if (name !== 'details') return tf.tidy(() => G.forward(x, z));
+      // The label map (the first stage's output) says where the windows and doors are.
+      const labels = earlier[0]!;
+      return tf.tidy(() =>
+        refineOpenings(labels, x, (crops, i) =>
+          G.forward(crops, tf.tile(tf.slice(z, [i, 0], [1, -1]), [crops.shape[0], 1])),
+        ),
+      );
     },
   });
   const harness = chain(FRANKENGAN_STAGES.map(stage), 'frankengan');
   return { ...harness, config: o as unknown as JsonObject };
 }
 
+/** One exemplar facade: its label map and its photo, [1, size, size, 3] each, in [-1, 1]. */
+export interface FacadeExemplar {
+  labels: tf.Tensor4D;
+  photo: tf.Tensor4D;
+}
+
 /**
- * One exemplar facade photo [1, size, size, 3] pins the style of the stages whose
- * targets are photos: the textured facade (E of the photo) and the details (E of the
- * photo's detail crop). The label stage's targets are label maps, which a photo does
- * not give: it keeps z = 0.
+ * FrankenGAN's style synchronisation: one exemplar facade pins every stage's style to
+ * its own, each stage's encoder reading what that stage produces: the label stage (shape)
+ * E of the exemplar's label map, the texture stage (labels) E of its photo, the detail
+ * stage the mean E of its windows' and doors' crops. Returns a [1, 8] code per stage.
  */
 export function frankenganStyles(
   harness: ChainHarness,
-  exemplar: tf.Tensor4D,
+  exemplar: FacadeExemplar,
 ): Record<string, tf.Tensor2D> {
+  const size = harness.config.size as number;
+  for (const [k, t] of Object.entries(exemplar ?? {})) {
+    if (!(t instanceof tf.Tensor) || t.rank !== 4 || t.shape.join() !== [1, size, size, 3].join())
+      throw new ShapeError(
+        `frankenganStyles: the exemplar's ${k} must be [1, ${size}, ${size}, 3], got ${t instanceof tf.Tensor ? `[${t.shape}]` : typeof t}`,
+      );
+  }
+  if (!exemplar?.labels || !exemplar.photo)
+    throw new ArgumentError('frankenganStyles: expected an exemplar { labels, photo }');
   const E = (stage: string) => harness.modules[`${stage}_E`] as LatentEncoder;
+  const openings = labelOpenings(exemplar.labels)[0]!;
   return {
-    labels: tf.tidy(() => E('labels').forward(exemplar).mu),
-    details: tf.tidy(() => E('details').forward(detailCrop(exemplar)).mu),
+    shape: tf.tidy(() => E('shape').forward(exemplar.labels).mu),
+    labels: tf.tidy(() => E('labels').forward(exemplar.photo).mu),
+    details: tf.tidy(() => {
+      if (openings.length === 0) return E('details').forward(exemplar.photo).mu;
+      const crops = detailCrops(exemplar.photo, openings.map(detailBox), 0, size);
+      return tf.mean(E('details').forward(crops).mu, 0, true) as tf.Tensor2D;
+    }),
   };
 }
 
 export const frankenganDescriptor: HarnessDescriptor<FrankenGanOptions> = {
   name: 'frankengan',
-  summary: 'a chain of three BicycleGANs: facade mask -> labels -> photo -> details (Kelly et al.)',
+  summary:
+    'a chain of three BicycleGANs: facade mask -> labels -> photo -> window and door details at 4x (Kelly et al.)',
   resolve: resolveFrankenGan as HarnessDescriptor['resolve'],
   create: frankengan,
   flags: {
