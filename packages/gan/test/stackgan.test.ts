@@ -14,6 +14,7 @@ import {
   parseNpyEmbeddings,
   resolveStackGan,
   type StackGanOptions,
+  StageOneGenerator,
   stackgan,
   stackganDescriptor,
   train,
@@ -354,4 +355,45 @@ it("CA, KL and the matching-aware D loss reproduce the reference's PyTorch value
   expect(total(2)).toBeCloseTo(f.stage2, 5);
   tf.dispose([text, eps, c, mu, logvar]);
   ca.dispose();
+});
+
+it("stage I's generator reproduces the reference's STAGE1_G (BatchNorm1d over the fc's features)", async () => {
+  const { readFileSync } = await import('node:fs');
+  const f = JSON.parse(
+    readFileSync(new URL('./fixtures/stackgan-stage1.json', import.meta.url), 'utf8'),
+  ) as Record<string, any>;
+  const g = new StageOneGenerator({
+    textDim: f.tDim,
+    conditionDim: f.cDim,
+    latentDim: f.zDim,
+    gf: f.gf,
+    size: f.size,
+    channels: 3,
+    seed: rng(0),
+  });
+  const dict: Record<string, tf.Tensor> = {};
+  for (const [k, w] of Object.entries(f.weights as Record<string, any>))
+    dict[k] = tf.tensor(w.values, w.shape);
+  g.loadStateDict(dict, { strict: false, from: 'torch' });
+  const text = tf.tensor2d(f.text, [f.n, f.tDim]);
+  const z = tf.tensor2d(f.noise, [f.n, f.zDim]);
+  const eps = tf.tensor2d(f.eps, [f.n, f.cDim]);
+  const out = g.forward(text, z, eps);
+  expect(out.image.shape).toEqual([f.n, f.size, f.size, 3]);
+  const got = out.image.dataSync();
+  let worst = 0;
+  (f.image as number[]).forEach((w, i) => {
+    worst = Math.max(worst, Math.abs(got[i]! - w));
+  });
+  expect(worst).toBeLessThan(1e-4);
+  const close = (t: tf.Tensor, want: number[]) => {
+    const v = t.dataSync();
+    want.forEach((w, i) => {
+      expect(v[i]).toBeCloseTo(w, 4);
+    });
+  };
+  close(g.fcNorm.running_mean!, f.fcNormRunningMean);
+  close(g.fcNorm.running_var!, f.fcNormRunningVar);
+  tf.dispose([text, z, eps, out.image, out.mu, out.logvar, out.c, ...Object.values(dict)]);
+  g.dispose();
 });

@@ -95,7 +95,11 @@ export interface StageOneOptions {
   seed: Rng;
 }
 
-/** STAGE1_G: [z, c] → fc to 4×4×gf·8, BN, ReLU → up blocks to `size` → conv3, tanh. */
+/**
+ * STAGE1_G: [z, c] → fc to gf·8·4·4 features, BatchNorm1d over those features, ReLU,
+ * viewed as gf·8 channels of 4×4 (PyTorch's order: channel, row, column) → up blocks to
+ * `size` → conv3, tanh.
+ */
 export class StageOneGenerator extends Module {
   readonly ca: ConditioningAugmentation;
   readonly fc: Linear;
@@ -116,8 +120,9 @@ export class StageOneGenerator extends Module {
       bias: false,
       seed: o.seed.fork('fc'),
     });
-    // The reference's BatchNorm1d over the 4·4·gf·8 features; here per channel of the 4×4 map.
-    this.fcNorm = new BatchNorm2d(this.#width);
+    // The reference's BatchNorm1d(gf·8·4·4): one mean and variance per fc feature,
+    // applied as a BatchNorm2d over [N, 1, 1, features] (the same statistics and keys).
+    this.fcNorm = new BatchNorm2d(this.#width * 16);
     const n = log2Size(o.size, 'StackGAN stage I') - 2;
     const blocks: Sequential[] = [];
     let c = this.#width;
@@ -138,8 +143,12 @@ export class StageOneGenerator extends Module {
         `StackGAN stage I: expected z [${text.shape[0]}, ${this.latentDim}], got [${z.shape.join(', ')}]`,
       );
     }
-    const h = tf.reshape(this.fc.forward(tf.concat([z, cond.c], 1)), [-1, 4, 4, this.#width]);
-    const x = this.ups.forward(tf.relu(this.fcNorm.forward(h)));
+    const n = text.shape[0];
+    const features = tf.reshape(this.fc.forward(tf.concat([z, cond.c], 1)), [n, 1, 1, -1]);
+    const flat = tf.relu(this.fcNorm.forward(features));
+    // PyTorch's view(-1, gf·8, 4, 4), then NHWC.
+    const h = tf.transpose(tf.reshape(flat, [n, this.#width, 4, 4]), [0, 2, 3, 1]);
+    const x = this.ups.forward(h);
     return { image: tf.tanh(this.img.forward(x)) as tf.Tensor4D, ...cond };
   }
 }
