@@ -1,8 +1,8 @@
 import { rng, tf } from '@atelier/core';
-import { checkGrad, describeBackends } from '@atelier/core/testing';
-import { gramMatrix, guidedGram } from '@atelier/losses';
+import { describeBackends } from '@atelier/core/testing';
+import { guidedGram } from '@atelier/losses';
 import { expect, it } from 'vitest';
-import { gram, guidedGramOne } from '../src/gatys/gram.js';
+import { guidedGramOne } from '../src/gatys/gram.js';
 import { normalizeGradient } from '../src/gatys/normalize-gradient.js';
 
 async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
@@ -12,19 +12,10 @@ async function maxDiff(a: tf.Tensor, b: tf.Tensor): Promise<number> {
   return v;
 }
 
-describeBackends('the fast Gram matrix', () => {
+// The plain Gram matrix is @atelier/losses' gramMatrix, tested there (PyTorch values,
+// finite-difference gradients); the guided one of one guide is style's own.
+describeBackends('the guided Gram matrix of one guide', () => {
   const r = rng(11);
-
-  it("equals @atelier/losses' gramMatrix for every normalisation", async () => {
-    const f = r.normal<tf.Rank.R4>([2, 5, 3, 4]);
-    for (const normalize of ['chw', 'hw', 'none'] as const) {
-      const mine = gram(f, normalize);
-      const ref = gramMatrix(f, { normalize });
-      expect(await maxDiff(mine, ref)).toBeLessThan(1e-5);
-      tf.dispose([mine, ref]);
-    }
-    f.dispose();
-  });
 
   it("guided: equals @atelier/losses' guidedGram of one guide", async () => {
     const f = r.normal<tf.Rank.R4>([1, 6, 5, 3]);
@@ -39,16 +30,6 @@ describeBackends('the fast Gram matrix', () => {
     const g = guidedGramOne(f, empty, 'chw');
     expect(await maxDiff(g, tf.zerosLike(g))).toBe(0);
     tf.dispose([f, m, empty, g]);
-  });
-
-  it('has the gradient of finite differences', async () => {
-    const f = r.normal<tf.Rank.R4>([1, 4, 3, 5]);
-    const result = await checkGrad((x) => gram(x as tf.Tensor4D, 'chw'), [f], {
-      atol: 1e-3,
-      rtol: 1e-2,
-    });
-    expect(result.ok, JSON.stringify(result.failures.slice(0, 3))).toBe(true);
-    f.dispose();
   });
 });
 

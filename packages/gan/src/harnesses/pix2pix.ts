@@ -1,4 +1,5 @@
 import { describe, type Module, rng, ShapeError, tf } from '@atelier/core';
+import type { Direction } from '@atelier/datasets';
 import { gradientPenalty, l1 } from '@atelier/losses';
 import { alignedLayout } from '../data/folder-layouts.js';
 import { PAIR_SETS } from '../data/synthetic-sources.js';
@@ -21,7 +22,8 @@ import {
 } from './junyanz-options.js';
 import { choiceOption, intOption, numberOption, readOptions } from './options.js';
 
-export type Direction = 'AtoB' | 'BtoA';
+/** Which side is the input: @atelier/datasets' Direction, the one declaration. */
+export type { Direction };
 
 export interface Pix2PixOptions extends JunyanzNetworkOptions, AdamOptions {
   /** Channels of the input side (junyanz's input_nc); default 3. */

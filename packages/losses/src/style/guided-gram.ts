@@ -1,6 +1,6 @@
 import { ShapeError, tf } from '@atelier/core';
 import { imageArg, optionsArg, valuesIn } from '../validate.js';
-import { type GramNormalization, gramNormalizationArg } from './gram.js';
+import { type GramNormalization, gramNormalizationArg, gramProduct } from './gram.js';
 
 export interface GuidedGramOptions {
   /**
@@ -46,8 +46,12 @@ export function guidedGram(
       1,
     ]);
     const weighted = tf.mul(fr, mr);
-    const flat = tf.reshape(weighted, [n * r, h * w, c]);
-    const gram = tf.reshape(tf.matMul(flat, flat, true, false), [n, r, c, c]);
+    const gram = tf.reshape(gramProduct(tf.reshape(weighted, [n * r, h, w, c]) as tf.Tensor4D), [
+      n,
+      r,
+      c,
+      c,
+    ]);
     if (normalize === 'none') return gram as tf.Tensor4D;
     const energy = tf.sum(tf.square(mr), [2, 3], true); // [N or 1, R, 1, 1]
     const divisor = normalize === 'chw' ? tf.mul(energy, c) : energy;
