@@ -3,6 +3,7 @@ import type { Dataset } from '@atelier/datasets';
 import type { ScheduleSpec } from '../schedules/create-schedule.js';
 import type { Harness, Json } from './harness.js';
 import type { MetricsLine } from './metrics-line.js';
+import { TRAIN_ENGINES, type TrainEngine } from './onnx-engine.js';
 import type { TrainProgress } from './progress.js';
 
 export interface TrainOptions {
@@ -56,6 +57,13 @@ export interface TrainOptions {
   handleSignals?: boolean;
   /** Recorded in config.json: where the data came from. */
   dataDescription?: Json;
+  /**
+   * What runs the steps: 'tfjs' (default), 'onnxruntime' (Node: each step traced to
+   * ONNX and run by onnxruntime-node; a harness whose step cannot be traced is refused
+   * with an OnnxTrainingError naming it before any step) or 'auto' (onnxruntime where
+   * it loads and the step traces, else tfjs).
+   */
+  engine?: TrainEngine;
 }
 
 export interface TrainResult {
@@ -68,6 +76,8 @@ export interface TrainResult {
   metrics: MetricsLine[];
   out: string | undefined;
   report: string | undefined;
+  /** The engine that ran the steps ('auto' resolved). */
+  engine: 'tfjs' | 'onnxruntime';
 }
 
 /** The options the run reads, checked and with their defaults filled in. */
@@ -82,6 +92,7 @@ export interface TrainSettings {
   perStep: number;
   emaBeta: number | undefined;
   maxSeconds: number | undefined;
+  engine: TrainEngine;
 }
 
 export function positiveInt(value: unknown, name: string, fallback: number, min = 1): number {
@@ -129,7 +140,14 @@ export function validateTrainOptions(harness: Harness, options: TrainOptions): T
       `train: maxSeconds must be a positive number, got ${describe(maxSeconds)}`,
     );
   }
+  const engine = options.engine ?? 'tfjs';
+  if (!TRAIN_ENGINES.includes(engine)) {
+    throw new ArgumentError(
+      `train: engine must be one of ${TRAIN_ENGINES.join(', ')}, got ${describe(options.engine)}`,
+    );
+  }
   return {
+    engine,
     batchSize,
     seed,
     checkpointEvery,

@@ -20,6 +20,7 @@ import { DivergenceError, LossWatch, nonFiniteWeight } from './divergence.js';
 import type { Harness, Json } from './harness.js';
 import { isolated } from './isolated.js';
 import type { MetricsLine } from './metrics-line.js';
+import { OnnxStepEngine } from './onnx-engine.js';
 import { StepRate, type TrainProgress } from './progress.js';
 import { randomStates, setRandomStates } from './random-states.js';
 import { renderReport } from './report.js';
@@ -72,6 +73,8 @@ export class TrainRun {
   #sampledAt = -1;
   #stopRequested = false;
   #signalCount = 0;
+  /** The onnxruntime engine, when it runs the steps. */
+  #engine: OnnxStepEngine | undefined;
 
   constructor(
     readonly harness: Harness,
@@ -145,6 +148,7 @@ export class TrainRun {
         shuffle: options.shuffle ?? true,
         schedule: (options.schedule ?? { kind: 'constant' }) as Json,
         ema: settings.emaBeta ?? null,
+        ...(settings.engine !== 'tfjs' ? { engine: settings.engine } : {}),
       },
       data: options.dataDescription ?? null,
       backend: currentBackend()?.name ?? tf.getBackend(),
@@ -162,6 +166,26 @@ export class TrainRun {
     await folder.writeJson('config.json', this.config);
     await this.#takeSampleBatch(folder);
   }
+
+  /**
+   * Loads the onnxruntime engine when asked for; 'auto' stays on tfjs where it does not
+   * load (a browser, or @atelier/onnx or onnxruntime-node missing).
+   */
+  async startEngine(): Promise<void> {
+    const choice = this.settings.engine;
+    if (choice === 'tfjs') return;
+    const inNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+    if (choice === 'auto' && !inNode) return;
+    try {
+      this.#engine = await OnnxStepEngine.create(this.harness, this.variables);
+    } catch (error) {
+      if (choice === 'auto') return;
+      throw error;
+    }
+  }
+
+  /** The engine that ran the last step ('tfjs' before any). */
+  engine: 'tfjs' | 'onnxruntime' = 'tfjs';
 
   /** Loads the checkpoint and every state a bit-identical continuation needs. */
   async #resume(folder: RunFolder, hasCheckpoint: boolean): Promise<void> {
@@ -317,10 +341,11 @@ export class TrainRun {
     let logged: Map<string, tf.Scalar>;
     try {
       for (const b of batches) harness.check(b);
-      logged = this.#runUpdates(batches, epoch);
+      logged = await this.#runUpdates(batches, epoch);
     } finally {
       for (const b of batches) disposeBatch(b);
     }
+    if (this.emas.length > 0) this.#engine?.sync();
     for (const e of this.emas) e.update();
     this.step++;
     this.#watch.observe(this.step, logged.values());
@@ -343,10 +368,31 @@ export class TrainRun {
   }
 
   /** The harness's step at this step's learning rates; returns its logged terms. */
-  #runUpdates(batches: unknown[], epoch: number): Map<string, tf.Scalar> {
+  async #runUpdates(batches: unknown[], epoch: number): Promise<Map<string, tf.Scalar>> {
     const lr = this.currentLr();
     for (const [name, spec] of Object.entries(this.harness.optimizers))
       setLearningRate(spec.optimizer, lr[name]!);
+    const engine = this.#engine;
+    if (engine) {
+      try {
+        const { logged, groups } = await engine.step(
+          batches,
+          epoch,
+          this.step,
+          this.harnessRng,
+          lr,
+        );
+        this.#addGroups(groups);
+        this.engine = 'onnxruntime';
+        return logged;
+      } catch (error) {
+        // 'auto' takes tfjs for a step that does not trace (the trace changed nothing).
+        if (this.settings.engine !== 'auto' || !engine.isRefusal(error)) throw error;
+        this.#engine = undefined;
+        await engine.dispose();
+      }
+    }
+    this.engine = 'tfjs';
     const run = new StepRun(this.step, epoch, this.harnessRng, this.harness, this.variables);
     try {
       this.harness.step(batches, run);
@@ -355,11 +401,15 @@ export class TrainRun {
       throw error;
     }
     const logged = run.finish();
-    for (const [group, terms] of run.groups()) {
+    this.#addGroups(run.groups());
+    return logged;
+  }
+
+  #addGroups(groups: Map<string, string[]>): void {
+    for (const [group, terms] of groups) {
       const list = (this.groups[group] ??= []);
       for (const t of terms) if (!list.includes(t)) list.push(t);
     }
-    return logged;
   }
 
   /** Reads the step's terms (one transfer), refuses a diverged run, records the line. */
@@ -426,6 +476,7 @@ export class TrainRun {
       metrics: this.metrics,
       out: this.folder?.dir,
       report: this.folder?.report,
+      engine: this.engine,
     };
   }
 
@@ -496,6 +547,8 @@ export class TrainRun {
   }
 
   async #assertFinite(): Promise<void> {
+    // Weights are read below: onnxruntime's go back to the modules first.
+    this.#engine?.sync();
     const bad = await this.#watch.firstBadStep();
     if (bad !== undefined) throw this.#diverged(bad, 'a loss was NaN or infinite');
     const weight = await nonFiniteWeight(this.checkpointModules);
@@ -540,6 +593,16 @@ export class TrainRun {
 
   /** Stops listening, closes the loader and frees the run's tensors (not the shadows). */
   async close(): Promise<void> {
+    // The modules hold the run's weights when it ends, however it ends.
+    const engine = this.#engine;
+    this.#engine = undefined;
+    if (engine) {
+      try {
+        engine.sync();
+      } finally {
+        await engine.dispose();
+      }
+    }
     if (this.options.handleSignals) {
       process.off('SIGINT', this.#onSignal);
       process.off('SIGTERM', this.#onSignal);

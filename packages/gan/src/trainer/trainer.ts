@@ -23,6 +23,7 @@ export async function train(harness: Harness, options: TrainOptions): Promise<Tr
     let status: TrainResult['status'];
     try {
       await run.open();
+      await run.startEngine();
       run.listen();
       status = await run.loop();
     } finally {
