@@ -2,6 +2,7 @@
 // (options, data, harness, inference model) listed in one table.
 
 export { BLUR_SIGMAS, gaussianBlur, tuneGaussianBlur } from './baselines/gaussian-blur.js';
+export { LinearMap } from './baselines/linear-map.js';
 export { Pca } from './baselines/pca.js';
 export {
   RETINEX_GRID,
@@ -18,6 +19,15 @@ export {
   glyphSet,
   glyphTriplets,
 } from './data/glyph-triplets.js';
+export {
+  PARAM_LENGTH,
+  PARAM_RANGES,
+  paramsLoss,
+  paramVector,
+  readParams,
+  type ShapeParams,
+} from './data/shape-params.js';
+export { type ShapeViews, shapeViews, stackViews } from './data/shape-views.js';
 export { stackField } from './data/stack-field.js';
 export { interpolateCodes, nearestCodes } from './latent/latent-tools.js';
 export { scaleInvariantMse } from './losses/scale-invariant-mse.js';
@@ -29,6 +39,8 @@ export {
   squaredDistances,
 } from './metrics/few-shot-accuracy.js';
 export { type LineScores, lineScores } from './metrics/line-scores.js';
+export { type ParamErrors, paramErrors } from './metrics/param-errors.js';
+export { retrievalTopK } from './metrics/retrieval.js';
 export { intrinsicLmse, type LmseOptions, lmse } from './metrics/lmse.js';
 export { scaleInvariantError } from './metrics/scale-invariant-error.js';
 export {
@@ -38,6 +50,13 @@ export {
 } from './nets/conv-autoencoder.js';
 export { DnCnn, type DnCnnOptions } from './nets/dncnn.js';
 export { ReadoutDecoder, type ReadoutDecoderOptions } from './nets/readout-decoder.js';
+export {
+  ParamCoder,
+  REPRESENTATIONS,
+  type Representation,
+  SharedSpaceNet,
+  type SharedSpaceNetOptions,
+} from './nets/shared-space-net.js';
 export { SiameseNet, type SiameseNetOptions } from './nets/siamese-net.js';
 export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
 export { SceneEncoder, type SceneEncoderOptions } from './nets/scene-encoder.js';
@@ -134,6 +153,17 @@ export {
   resolveMcDenoise,
   trainMcDenoiser,
 } from './tasks/mc-denoise.js';
+export {
+  loadSharedSpace,
+  type ResolvedSharedSpace,
+  resolveSharedSpace,
+  type SharedSpaceHarness,
+  SharedSpaceModel,
+  type SharedSpaceOptions,
+  sharedSpaceTask,
+  trainSharedSpace,
+  type ViewsBatch,
+} from './tasks/shared-space.js';
 export {
   loadSimplifier,
   type ResolvedSimplify,

@@ -5,6 +5,7 @@ import { denoiseTask } from './tasks/denoise.js';
 import { fewShotTask } from './tasks/few-shot.js';
 import { intrinsicsTask } from './tasks/intrinsics.js';
 import { mcDenoiseTask } from './tasks/mc-denoise.js';
+import { sharedSpaceTask } from './tasks/shared-space.js';
 import { simplifyTask } from './tasks/simplify.js';
 import { transferTask } from './tasks/transfer.js';
 
@@ -17,6 +18,7 @@ export const TASKS: Record<string, TaskDescriptor<any, any, any>> = {
   intrinsics: intrinsicsTask,
   transfer: transferTask,
   'few-shot': fewShotTask,
+  'shared-space': sharedSpaceTask,
 };
 
 export function taskNames(): string[] {

@@ -7,6 +7,7 @@ import { fewShotResults } from './few-shot-results.js';
 import { intrinsicsResults } from './intrinsics-results.js';
 import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
+import { sharedSpaceResults } from './shared-space-results.js';
 import { simplifyResults } from './simplify-results.js';
 import { writeResults } from './write-results.js';
 
@@ -21,6 +22,7 @@ const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   'mc-denoise': mcDenoiseResults,
   intrinsics: intrinsicsResults,
   'few-shot': fewShotResults,
+  'shared-space': sharedSpaceResults,
 };
 
 // `--export-denoise DIR`: the denoising evaluation set for tools/reference/denoise_nl_means.py.
