@@ -118,12 +118,40 @@ export { ReparametrizedWeight } from './layers/reparametrized-weight.js';
 export { SpectralNorm, type SpectralNormOptions, spectralNorm } from './layers/spectral-norm.js';
 export { Upsample, type UpsampleMode, type UpsampleOptions } from './layers/upsample.js';
 export { isWeightedLayer, type WeightedLayer } from './layers/weighted.js';
+// The GAN papers' networks: conditional GAN and AC-GAN, progressive GAN, junyanz's define_G/define_D
+export {
+  AuxiliaryDiscriminator,
+  type AuxiliaryDiscriminatorOptions,
+} from './nets/auxiliary-discriminator.js';
+export {
+  ConditionalDiscriminator,
+  type ConditionalDiscriminatorOptions,
+} from './nets/conditional-discriminator.js';
+export {
+  ConditionalGenerator,
+  type ConditionalGeneratorOptions,
+} from './nets/conditional-generator.js';
 export { ConvEncoder, type ConvEncoderOptions } from './nets/conv-encoder.js';
 // Networks (the papers' reference implementations, with their state-dict keys)
 export { DCGANDiscriminator, type DCGANDiscriminatorOptions } from './nets/dcgan-discriminator.js';
 export { DCGANGenerator, type DCGANGeneratorOptions } from './nets/dcgan-generator.js';
 export type { DcganSize } from './nets/dcgan-size.js';
 export { GAN_NORMS, type GanNorm } from './nets/gan-norm.js';
+export {
+  createDiscriminator,
+  createGenerator,
+  type DiscriminatorSpec,
+  type GeneratorSpec,
+  NET_D_NAMES,
+  NET_G_EXAMPLES,
+  type NetD,
+  type NetG,
+  type NetworkOptions,
+  type ParsedNetG,
+  parseNetG,
+  sizeMultiple,
+} from './nets/junyanz-nets.js';
+export { LabelEmbedding, oneHot } from './nets/label-embedding.js';
 export { LatentEncoder, type LatentPosterior } from './nets/latent-encoder.js';
 export {
   MultiscaleDiscriminator,
@@ -131,6 +159,16 @@ export {
 } from './nets/multiscale-discriminator.js';
 export { PatchDiscriminator, type PatchDiscriminatorOptions } from './nets/patch-discriminator.js';
 export { PixelDiscriminator, type PixelDiscriminatorOptions } from './nets/pixel-discriminator.js';
+export { ProganDBlock, ProganDiscriminator } from './nets/progan-discriminator.js';
+export { ProganGBlock, ProganGenerator, type ProganNetOptions } from './nets/progan-generator.js';
+export {
+  downscale2d,
+  fade,
+  type ProganLevel,
+  proganFmaps,
+  proganLevels,
+  upscale2d,
+} from './nets/progan-resample.js';
 export { ResnetBlock, type ResnetBlockOptions } from './nets/resnet-block.js';
 export {
   EncoderBasicBlock,

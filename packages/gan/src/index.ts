@@ -2,6 +2,38 @@
 // pool, the harnesses (GAN, conditional GAN, pix2pix, CycleGAN) and sample-quality
 // metrics (Fréchet distance, KID).
 
+// Networks (the papers' networks live in @atelier/blocks; re-exported for gan's users)
+export {
+  AuxiliaryDiscriminator,
+  type AuxiliaryDiscriminatorOptions,
+  ConditionalDiscriminator,
+  type ConditionalDiscriminatorOptions,
+  ConditionalGenerator,
+  type ConditionalGeneratorOptions,
+  createDiscriminator,
+  createGenerator,
+  type DiscriminatorSpec,
+  downscale2d,
+  fade,
+  type GeneratorSpec,
+  LabelEmbedding,
+  NET_D_NAMES,
+  NET_G_EXAMPLES,
+  type NetD,
+  type NetG,
+  type NetworkOptions,
+  oneHot,
+  ProganDBlock,
+  ProganDiscriminator,
+  ProganGBlock,
+  ProganGenerator,
+  type ProganLevel,
+  type ProganNetOptions,
+  parseNetG,
+  proganFmaps,
+  sizeMultiple,
+  upscale2d,
+} from '@atelier/blocks';
 export {
   captionEmbeddingsLayout,
   type EmbeddingTable,
@@ -108,19 +140,6 @@ export {
   resolveGan,
 } from './harnesses/gan.js';
 export { GAN_MODES, type GanMode, ganLoss } from './harnesses/gan-mode.js';
-export {
-  createDiscriminator,
-  createGenerator,
-  type DiscriminatorSpec,
-  type GeneratorSpec,
-  NET_D_NAMES,
-  NET_G_EXAMPLES,
-  type NetD,
-  type NetG,
-  type NetworkOptions,
-  parseNetG,
-  sizeMultiple,
-} from './harnesses/junyanz-nets.js';
 export {
   ADAM_FLAGS,
   ADAM_KEYS,
@@ -233,29 +252,6 @@ export {
   swdResolutions,
 } from './metrics/swd.js';
 export { type Matrix, symmetricEigen } from './metrics/symmetric-eigen.js';
-// Networks
-export {
-  AuxiliaryDiscriminator,
-  type AuxiliaryDiscriminatorOptions,
-} from './nets/auxiliary-discriminator.js';
-export {
-  ConditionalDiscriminator,
-  type ConditionalDiscriminatorOptions,
-} from './nets/conditional-discriminator.js';
-export {
-  ConditionalGenerator,
-  type ConditionalGeneratorOptions,
-} from './nets/conditional-generator.js';
-export { LabelEmbedding, oneHot } from './nets/label-embedding.js';
-export { ProganDBlock, ProganDiscriminator } from './nets/progan-discriminator.js';
-export { ProganGBlock, ProganGenerator, type ProganNetOptions } from './nets/progan-generator.js';
-export {
-  downscale2d,
-  fade,
-  type ProganLevel,
-  proganFmaps,
-  upscale2d,
-} from './nets/progan-resample.js';
 export { type CosineScheduleOptions, cosineSchedule } from './schedules/cosine.js';
 // Schedules
 export {

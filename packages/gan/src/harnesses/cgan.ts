@@ -1,11 +1,13 @@
-import { initWeights } from '@atelier/blocks';
+import {
+  AuxiliaryDiscriminator,
+  ConditionalDiscriminator,
+  ConditionalGenerator,
+  initWeights,
+} from '@atelier/blocks';
 import { ArgumentError, describe, type Module, rng, ShapeError, tf } from '@atelier/core';
 import { ADVERSARIAL_KINDS, type AdversarialKind, adversarial } from '@atelier/losses';
 import { classFoldersLayout } from '../data/folder-layouts.js';
 import { IMAGE_SETS } from '../data/synthetic-sources.js';
-import { AuxiliaryDiscriminator } from '../nets/auxiliary-discriminator.js';
-import { ConditionalDiscriminator } from '../nets/conditional-discriminator.js';
-import { ConditionalGenerator } from '../nets/conditional-generator.js';
 import type { Harness, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
 import type { HarnessDescriptor } from './descriptor.js';
 import { checkImageBatch, DCGAN_FLAGS, dcganSizeOption, type ImageBatch } from './gan.js';

@@ -1,3 +1,4 @@
+import { createDiscriminator, createGenerator, parseNetG, sizeMultiple } from '@atelier/blocks';
 import { type Module, rng, ShapeError, tf } from '@atelier/core';
 import { gradientPenalty, l1 } from '@atelier/losses';
 import { unalignedLayout } from '../data/folder-layouts.js';
@@ -6,7 +7,6 @@ import type { Harness, Json, JsonObject, SampleColumn, StepContext } from '../tr
 import { ImagePool } from '../training/image-pool.js';
 import type { HarnessDescriptor } from './descriptor.js';
 import { type GanMode, ganLoss } from './gan-mode.js';
-import { createDiscriminator, createGenerator, parseNetG, sizeMultiple } from './junyanz-nets.js';
 import {
   ADAM_FLAGS,
   ADAM_KEYS,

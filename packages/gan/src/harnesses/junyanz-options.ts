@@ -1,13 +1,16 @@
-import { GAN_NORMS, type GanNorm, INIT_TYPES, type InitType } from '@atelier/blocks';
-import type { HarnessFlag } from './descriptor.js';
-import { type GanMode, ganModeOption } from './gan-mode.js';
 import {
+  GAN_NORMS,
+  type GanNorm,
+  INIT_TYPES,
+  type InitType,
   NET_D_NAMES,
   type NetD,
   type NetG,
   type NetworkOptions,
   parseNetG,
-} from './junyanz-nets.js';
+} from '@atelier/blocks';
+import type { HarnessFlag } from './descriptor.js';
+import { type GanMode, ganModeOption } from './gan-mode.js';
 import { boolOption, choiceOption, intOption, numberOption, readOptions } from './options.js';
 
 /**

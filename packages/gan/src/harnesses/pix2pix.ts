@@ -1,3 +1,4 @@
+import { createDiscriminator, createGenerator, parseNetG, sizeMultiple } from '@atelier/blocks';
 import { describe, type Module, rng, ShapeError, tf } from '@atelier/core';
 import type { Direction } from '@atelier/datasets';
 import { gradientPenalty, l1 } from '@atelier/losses';
@@ -6,7 +7,6 @@ import { PAIR_SETS } from '../data/synthetic-sources.js';
 import type { Harness, JsonObject, SampleColumn, StepContext } from '../trainer/harness.js';
 import type { HarnessDescriptor } from './descriptor.js';
 import { type GanMode, ganLoss } from './gan-mode.js';
-import { createDiscriminator, createGenerator, parseNetG, sizeMultiple } from './junyanz-nets.js';
 import {
   ADAM_FLAGS,
   ADAM_KEYS,

@@ -1,16 +1,16 @@
+import {
+  downscale2d,
+  fade,
+  ProganDiscriminator,
+  ProganGenerator,
+  type ProganLevel,
+  proganLevels,
+  upscale2d,
+} from '@atelier/blocks';
 import { type Module, rng, ShapeError, tf } from '@atelier/core';
 import { driftPenalty, gradientPenalty } from '@atelier/losses';
 import { imagesLayout } from '../data/folder-layouts.js';
 import { IMAGE_SETS } from '../data/synthetic-sources.js';
-import { ProganDiscriminator } from '../nets/progan-discriminator.js';
-import { ProganGenerator } from '../nets/progan-generator.js';
-import {
-  downscale2d,
-  fade,
-  type ProganLevel,
-  proganLevels,
-  upscale2d,
-} from '../nets/progan-resample.js';
 import { type ProgressivePhase, progressivePhase } from '../schedules/progressive-phases.js';
 import type { Harness, Json, JsonObject, SampleColumn } from '../trainer/harness.js';
 import { resetAdam } from '../training/reset-adam.js';

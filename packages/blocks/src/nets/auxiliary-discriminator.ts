@@ -1,5 +1,7 @@
-import { Conv2d, DCGANDiscriminator, type DcganSize } from '@atelier/blocks';
 import { describe, isModule, Module, type Rng, rng, ShapeError, tf } from '@atelier/core';
+import { Conv2d } from '../layers/conv2d.js';
+import { DCGANDiscriminator } from './dcgan-discriminator.js';
+import type { DcganSize } from './dcgan-size.js';
 
 export interface AuxiliaryDiscriminatorOptions {
   numClasses: number;

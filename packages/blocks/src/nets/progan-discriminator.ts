@@ -1,5 +1,8 @@
-import { type Conv2d, type EqualizedLr, type Linear, MinibatchStddev } from '@atelier/blocks';
 import { describe, Module, ShapeError, tf } from '@atelier/core';
+import type { Conv2d } from '../layers/conv2d.js';
+import type { EqualizedLr } from '../layers/equalized-lr.js';
+import type { Linear } from '../layers/linear.js';
+import { MinibatchStddev } from '../layers/minibatch-stddev.js';
 import { eqConv, eqLinear, lrelu, type ProganNetOptions, resolveNet } from './progan-generator.js';
 import { checkLevel, downscale2d, fade, type ProganLevel } from './progan-resample.js';
 

@@ -1,5 +1,6 @@
-import { DCGANDiscriminator, type DcganSize } from '@atelier/blocks';
 import { Module, type Rng, rng, ShapeError, tf } from '@atelier/core';
+import { DCGANDiscriminator } from './dcgan-discriminator.js';
+import type { DcganSize } from './dcgan-size.js';
 import { LabelEmbedding } from './label-embedding.js';
 
 export interface ConditionalDiscriminatorOptions {

@@ -1,5 +1,6 @@
-import { DCGANGenerator, type DcganSize } from '@atelier/blocks';
 import { Module, type Rng, rng, ShapeError, type tf as TF, tf } from '@atelier/core';
+import { DCGANGenerator } from './dcgan-generator.js';
+import type { DcganSize } from './dcgan-size.js';
 import { LabelEmbedding } from './label-embedding.js';
 
 export interface ConditionalGeneratorOptions {

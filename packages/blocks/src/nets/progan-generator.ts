@@ -1,5 +1,8 @@
-import { Conv2d, type EqualizedLr, equalizedLr, Linear, PixelNorm } from '@atelier/blocks';
 import { ArgumentError, describe, Module, type Rng, rng, ShapeError, tf } from '@atelier/core';
+import { Conv2d } from '../layers/conv2d.js';
+import { type EqualizedLr, equalizedLr } from '../layers/equalized-lr.js';
+import { Linear } from '../layers/linear.js';
+import { PixelNorm } from '../layers/pixel-norm.js';
 import {
   checkLevel,
   fade,
