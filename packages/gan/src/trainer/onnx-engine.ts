@@ -19,7 +19,8 @@ interface OnnxTraining {
     feeds: Record<string, tf.Tensor>;
     step(): Record<string, tf.Tensor>;
     undo?(): void;
-  }): Promise<unknown>;
+  }): Promise<{ model: unknown }>;
+  encodeOnnxModel(model: unknown): Uint8Array;
   TrainingSession: {
     create(graph: unknown, options?: { threads?: number }): Promise<OnnxSessionLike>;
   };
@@ -30,7 +31,7 @@ interface OnnxTraining {
     what: string,
   ): void;
   ensureAdamMoments(optimizer: tf.Optimizer, variables: tf.Variable[], what: string): void;
-  OnnxTrainingError: new (...args: never[]) => Error;
+  OnnxTrainingError: new (message: string, unsupported: string[]) => Error;
 }
 
 interface OnnxSessionLike {
@@ -119,7 +120,13 @@ export class OnnxStepEngine {
     );
   }
 
-  /** Traces the step for this batch shape into a graph and opens its session. */
+  /**
+   * Traces the step for this batch shape into a graph and opens its session. The step
+   * is traced twice, as steps `step` and `step + 1`, with the harness's host-side state
+   * (pools, counters) left to change between the two: a step whose graph differs is
+   * steered by something a graph cannot hold and is refused, never run wrongly. The
+   * harness's state is put back afterwards.
+   */
   async #compile(
     batches: unknown[],
     epoch: number,
@@ -132,53 +139,79 @@ export class OnnxStepEngine {
     this.sync();
     for (const [name, spec] of Object.entries(harness.optimizers))
       this.#onnx.ensureAdamMoments(spec.optimizer, this.#variables.get(name)!, what);
+    const saved = harness.state?.();
     const rates = this.#rates(lr);
+    try {
+      const first = await this.#trace(batches, epoch, step, rng, rates, what);
+      const second = await this.#trace(batches, epoch, step + 1, rng, rates, what);
+      const [a, b] = [first.graph.model, second.graph.model].map((m) =>
+        this.#onnx.encodeOnnxModel(m),
+      );
+      if (a!.length !== b!.length || a!.some((v, i) => v !== b![i])) {
+        throw new this.#onnx.OnnxTrainingError(
+          `${what}: its step is not the same graph from one step to the next (host-side state such as an image pool, or the step index, steers it); run it with engine 'tfjs'`,
+          ['host-side state'],
+        );
+      }
+      const session = await this.#onnx.TrainingSession.create(first.graph);
+      return { session, updates: first.updates, groups: first.groups };
+    } finally {
+      tf.dispose(Object.values(rates));
+      if (saved !== undefined) harness.setState?.(saved);
+      harness.afterLoad?.();
+    }
+  }
+
+  /** One dry-run trace of the step, every update's Adam step taking its rate as an input. */
+  async #trace(
+    batches: unknown[],
+    epoch: number,
+    step: number,
+    rng: Rng,
+    rates: Record<string, tf.Scalar>,
+    what: string,
+  ) {
+    const harness = this.#harness;
     const updates = new Map<string, number>();
     let groups = new Map<string, string[]>();
     const originals = new Map<tf.Optimizer, tf.Optimizer['applyGradients']>();
-    try {
-      const graph = await this.#onnx.traceTrainingStep({
-        what,
-        feeds: { ...Object.fromEntries(feedsOf(batches)), ...rates },
-        step: () => {
-          // Each update's Adam step with its rate an input of the graph.
-          for (const [name, spec] of Object.entries(harness.optimizers)) {
-            const optimizer = spec.optimizer;
-            originals.set(optimizer, optimizer.applyGradients);
-            optimizer.applyGradients = (gradients) => {
-              updates.set(name, (updates.get(name) ?? 0) + 1);
-              this.#onnx.adamUpdate(
-                optimizer,
-                gradients as tf.NamedTensorMap,
-                rates[`lr_${name}`]!,
-                what,
-              );
-            };
-          }
-          const run = new StepRun(step, epoch, rng, harness, this.#variables);
-          try {
-            harness.step(batches, run);
-          } catch (error) {
-            run.abort();
-            throw error;
-          } finally {
-            for (const [optimizer, original] of originals) optimizer.applyGradients = original;
-          }
-          groups = run.groups();
-          return Object.fromEntries(run.finish());
-        },
-        undo: () => {
-          for (const [name, count] of updates) {
-            const o = harness.optimizers[name]!.optimizer as unknown as { iterations_: number };
-            o.iterations_ -= count;
-          }
-        },
-      });
-      const session = await this.#onnx.TrainingSession.create(graph);
-      return { session, updates, groups };
-    } finally {
-      tf.dispose(Object.values(rates));
-    }
+    const graph = await this.#onnx.traceTrainingStep({
+      what,
+      feeds: { ...Object.fromEntries(feedsOf(batches)), ...rates },
+      step: () => {
+        for (const [name, spec] of Object.entries(harness.optimizers)) {
+          const optimizer = spec.optimizer;
+          originals.set(optimizer, optimizer.applyGradients);
+          optimizer.applyGradients = (gradients) => {
+            updates.set(name, (updates.get(name) ?? 0) + 1);
+            this.#onnx.adamUpdate(
+              optimizer,
+              gradients as tf.NamedTensorMap,
+              rates[`lr_${name}`]!,
+              what,
+            );
+          };
+        }
+        const run = new StepRun(step, epoch, rng, harness, this.#variables);
+        try {
+          harness.step(batches, run);
+        } catch (error) {
+          run.abort();
+          throw error;
+        } finally {
+          for (const [optimizer, original] of originals) optimizer.applyGradients = original;
+        }
+        groups = run.groups();
+        return Object.fromEntries(run.finish());
+      },
+      undo: () => {
+        for (const [name, count] of updates) {
+          const o = harness.optimizers[name]!.optimizer as unknown as { iterations_: number };
+          o.iterations_ -= count;
+        }
+      },
+    });
+    return { graph, updates, groups };
   }
 
   /**
