@@ -295,6 +295,7 @@ export {
 export { isolated } from './trainer/isolated.js';
 export { type ChartOptions, type ChartSeries, lineChart } from './trainer/loss-chart.js';
 export { type MetricsLine, parseMetrics } from './trainer/metrics-line.js';
+export { OnnxStepEngine, TRAIN_ENGINES, type TrainEngine } from './trainer/onnx-engine.js';
 export { formatDuration, StepRate, type TrainProgress } from './trainer/progress.js';
 export { randomStates, setRandomStates } from './trainer/random-states.js';
 export { type ReportInput, renderReport } from './trainer/report.js';
