@@ -16,7 +16,7 @@ import sys
 import torch
 import torch.nn as nn
 
-from ops import measure
+from ops import device_text, measure, parse_device
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../tools/parity"))
 import reference_nets as R  # noqa: E402
@@ -43,7 +43,8 @@ class GANLoss(nn.Module):
         self.loss = nn.MSELoss() if mode == "lsgan" else nn.BCEWithLogitsLoss()
 
     def __call__(self, prediction, real):
-        return self.loss(prediction, torch.tensor(1.0 if real else 0.0).expand_as(prediction))
+        target = torch.tensor(1.0 if real else 0.0, device=prediction.device)
+        return self.loss(prediction, target.expand_as(prediction))
 
 
 class ImagePool:
@@ -76,12 +77,14 @@ def adam(params):
     return torch.optim.Adam(params, lr=2e-4, betas=(0.5, 0.999))
 
 
-def pix2pix(size):
-    G = init_weights(R.UnetGenerator(3, 3, 8, ngf=64, norm="batch", use_dropout=True))
-    D = init_weights(R.NLayerDiscriminator(6, ndf=64, n_layers=3, norm="batch"))
+def pix2pix(size, device, ngf=64):
+    # unet_<size>: as many downsamplings as halve the image to 1x1 (8 at 256).
+    downs = size.bit_length() - 1
+    G = init_weights(R.UnetGenerator(3, 3, downs, ngf=ngf, norm="batch", use_dropout=True)).to(device)
+    D = init_weights(R.NLayerDiscriminator(6, ndf=ngf, n_layers=3, norm="batch")).to(device)
     gen = torch.Generator().manual_seed(0)
-    A = torch.rand(1, 3, size, size, generator=gen) * 2 - 1
-    B = torch.rand(1, 3, size, size, generator=gen) * 2 - 1
+    A = (torch.rand(1, 3, size, size, generator=gen) * 2 - 1).to(device)
+    B = (torch.rand(1, 3, size, size, generator=gen) * 2 - 1).to(device)
     gan, l1 = GANLoss("vanilla"), nn.L1Loss()
     opt_G, opt_D = adam(G.parameters()), adam(D.parameters())
 
@@ -100,14 +103,14 @@ def pix2pix(size):
     return step
 
 
-def cyclegan(size):
-    G_A = init_weights(R.ResnetGenerator(3, 3, ngf=64, norm="instance", use_dropout=False, n_blocks=9))
-    G_B = init_weights(R.ResnetGenerator(3, 3, ngf=64, norm="instance", use_dropout=False, n_blocks=9))
-    D_A = init_weights(R.NLayerDiscriminator(3, ndf=64, n_layers=3, norm="instance"))
-    D_B = init_weights(R.NLayerDiscriminator(3, ndf=64, n_layers=3, norm="instance"))
+def cyclegan(size, device, ngf=64):
+    G_A = init_weights(R.ResnetGenerator(3, 3, ngf=ngf, norm="instance", use_dropout=False, n_blocks=9)).to(device)
+    G_B = init_weights(R.ResnetGenerator(3, 3, ngf=ngf, norm="instance", use_dropout=False, n_blocks=9)).to(device)
+    D_A = init_weights(R.NLayerDiscriminator(3, ndf=ngf, n_layers=3, norm="instance")).to(device)
+    D_B = init_weights(R.NLayerDiscriminator(3, ndf=ngf, n_layers=3, norm="instance")).to(device)
     gen = torch.Generator().manual_seed(0)
-    A = torch.rand(1, 3, size, size, generator=gen) * 2 - 1
-    B = torch.rand(1, 3, size, size, generator=gen) * 2 - 1
+    A = (torch.rand(1, 3, size, size, generator=gen) * 2 - 1).to(device)
+    B = (torch.rand(1, 3, size, size, generator=gen) * 2 - 1).to(device)
     gan, l1 = GANLoss("lsgan"), nn.L1Loss()
     pool_A, pool_B = ImagePool(50), ImagePool(50)
     opt_G = adam(itertools.chain(G_A.parameters(), G_B.parameters()))
@@ -140,15 +143,17 @@ def cyclegan(size):
 
 
 def main():
+    device = parse_device()
     job = json.load(sys.stdin)
     torch.set_num_threads(THREADS)
     out = {}
     for case in job["cases"]:
         spec = case["spec"]
-        step = (pix2pix if spec["harness"] == "pix2pix" else cyclegan)(spec["size"])
-        out[case["name"]] = measure(step, job["protocol"])
+        step = (pix2pix if spec["harness"] == "pix2pix" else cyclegan)(spec["size"], device, spec.get("ngf", 64))
+        out[case["name"]] = measure(step, job["protocol"], device)
         print(f"done {case['name']}", file=sys.stderr, flush=True)
-    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": out}, sys.stdout)
+    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(),
+               "device": device_text(device), "ms": out}, sys.stdout)
 
 
 if __name__ == "__main__":

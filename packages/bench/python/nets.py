@@ -13,7 +13,7 @@ import sys
 
 import torch
 
-from ops import measure
+from ops import device_text, measure, parse_device
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../tools/parity"))
 import reference_nets as R  # noqa: E402
@@ -21,7 +21,7 @@ import reference_nets as R  # noqa: E402
 THREADS = 2
 
 
-def build(spec):
+def build(spec, device):
     net, size = spec["net"], spec["size"]
     gen = torch.Generator().manual_seed(0)
     if net == "unet256":
@@ -35,7 +35,8 @@ def build(spec):
         x = torch.rand(1, 3, size, size, generator=gen) * 255
     else:
         raise ValueError(f"unknown net {net!r}")
-    model.eval()
+    model.eval().to(device)
+    x = x.to(device)
 
     def step():
         with torch.no_grad():
@@ -45,13 +46,15 @@ def build(spec):
 
 
 def main():
+    device = parse_device()
     job = json.load(sys.stdin)
     torch.set_num_threads(THREADS)
     out = {}
     for case in job["cases"]:
-        out[case["name"]] = measure(build(case["spec"]), job["protocol"])
+        out[case["name"]] = measure(build(case["spec"], device), job["protocol"], device)
         print(f"done {case['name']}", file=sys.stderr, flush=True)
-    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": out}, sys.stdout)
+    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(),
+               "device": device_text(device), "ms": out}, sys.stdout)
 
 
 if __name__ == "__main__":

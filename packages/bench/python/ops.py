@@ -6,8 +6,11 @@ stdout and "done <name>" on stderr after each case. Same protocol as the JavaScr
 side: warm-up runs, then timed runs (fewer if they would overrun the budget, more for
 fast cases until they fill minTimeMs), median.
 Shapes in the specs are NHWC; PyTorch runs its native NCHW layout.
+`--device cuda` runs every case on the GPU (each timed run ends with a synchronize),
+as the GPU bundle's run.sh asks when PyTorch there has CUDA; the default is the CPU.
 """
 
+import argparse
 import json
 import statistics
 import sys
@@ -20,7 +23,22 @@ import torch.nn.functional as F
 MAX_RUNS = 200
 
 
-def build(spec):
+def parse_device():
+    """The torch device of `--device cpu|cuda`; exits with a message when CUDA is missing."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    name = parser.parse_args().device
+    if name == "cuda" and not torch.cuda.is_available():
+        sys.exit(f"--device cuda: this PyTorch {torch.__version__} has no CUDA device")
+    return torch.device(name)
+
+
+def device_text(device):
+    """What the report names: the GPU's name under CUDA, else 'cpu'."""
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+
+
+def build(spec, device=torch.device("cpu")):
     n, h, w, c = spec["x"]
     gen = torch.Generator().manual_seed(0)
     x = torch.randn(n, c, h, w, generator=gen)
@@ -52,6 +70,7 @@ def build(spec):
         params = [x, gamma, beta]
     else:
         raise ValueError(f"unknown op {op!r}")
+    params = [p.to(device) for p in params]
 
     if not spec["backward"]:
         def step():
@@ -70,33 +89,38 @@ def build(spec):
     return step
 
 
-def time_once(step):
+def time_once(step, device):
     start = time.perf_counter()
     step()
+    # CUDA runs asynchronously: a run ends when the GPU has finished its work.
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
     return (time.perf_counter() - start) * 1000
 
 
-def measure(step, protocol):
+def measure(step, protocol, device=torch.device("cpu")):
     estimate = 0.0
     for _ in range(protocol["warmup"]):
-        estimate = time_once(step)
+        estimate = time_once(step, device)
     affordable = int(protocol["budgetMs"] // estimate) if estimate > 0 else protocol["runs"]
     runs = max(1, min(protocol["runs"], affordable))
     # As the JavaScript side: fast cases keep being timed until they fill minTimeMs.
     samples = []
     while len(samples) < runs or (sum(samples) < protocol.get("minTimeMs", 0) and len(samples) < MAX_RUNS):
-        samples.append(time_once(step))
+        samples.append(time_once(step, device))
     return statistics.median(samples)
 
 
 def main():
+    device = parse_device()
     job = json.load(sys.stdin)
     torch.set_num_threads(int(job["threads"]))
     out = {}
     for case in job["cases"]:
-        out[case["name"]] = measure(build(case["spec"]), job["protocol"])
+        out[case["name"]] = measure(build(case["spec"], device), job["protocol"], device)
         print(f"done {case['name']}", file=sys.stderr, flush=True)
-    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": out}, sys.stdout)
+    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(),
+               "device": device_text(device), "ms": out}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ import sys
 import torch
 import torchvision
 
-from ops import measure
+from ops import device_text, measure, parse_device
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../../tools/parity"))
 import reference_nets as R  # noqa: E402
@@ -45,20 +45,20 @@ def features(net, x):
     return out
 
 
-def build(spec):
+def build(spec, device):
     kind, size = spec["kind"], spec["size"]
     gen = torch.Generator().manual_seed(0)
     if kind == "gatys":
-        vgg = torchvision.models.vgg19().features[:30].eval()
+        vgg = torchvision.models.vgg19().features[:30].eval().to(device)
         for layer in vgg:
             if isinstance(layer, torch.nn.ReLU):
                 layer.inplace = False
         for p in vgg.parameters():
             p.requires_grad_(False)
-        mean = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)
-        std = torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1)
-        content = torch.rand(1, 3, size, size, generator=gen)
-        style = torch.rand(1, 3, size, size, generator=gen)
+        mean = torch.tensor([0.485, 0.456, 0.406], device=device).view(1, 3, 1, 1)
+        std = torch.tensor([0.229, 0.224, 0.225], device=device).view(1, 3, 1, 1)
+        content = torch.rand(1, 3, size, size, generator=gen).to(device)
+        style = torch.rand(1, 3, size, size, generator=gen).to(device)
         with torch.no_grad():
             fc = features(vgg, (content - mean) / std)
             fs = features(vgg, (style - mean) / std)
@@ -77,8 +77,8 @@ def build(spec):
 
         return step
     if kind == "transformer":
-        model = R.TransformerNet().eval()
-        x = torch.rand(1, 3, size, size, generator=gen) * 255
+        model = R.TransformerNet().eval().to(device)
+        x = (torch.rand(1, 3, size, size, generator=gen) * 255).to(device)
 
         def step():
             with torch.no_grad():
@@ -89,13 +89,15 @@ def build(spec):
 
 
 def main():
+    device = parse_device()
     job = json.load(sys.stdin)
     torch.set_num_threads(THREADS)
     out = {}
     for case in job["cases"]:
-        out[case["name"]] = measure(build(case["spec"]), job["protocol"])
+        out[case["name"]] = measure(build(case["spec"], device), job["protocol"], device)
         print(f"done {case['name']}", file=sys.stderr, flush=True)
-    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(), "ms": out}, sys.stdout)
+    json.dump({"torch": torch.__version__, "threads": torch.get_num_threads(),
+               "device": device_text(device), "ms": out}, sys.stdout)
 
 
 if __name__ == "__main__":

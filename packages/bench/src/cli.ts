@@ -1,6 +1,8 @@
 /**
- * `npm run bench -w @atelier/bench [-- suite... --backend cpu,wasm --no-reference --runs N --out dir]`:
+ * `npm run bench -w @atelier/bench [-- suite... --backend cpu,wasm --no-reference --runs N --out dir
+ * --smoke --reference-device cpu|cuda --python PATH]`:
  * runs suites (all by default), reports progress on stderr, writes results/<suite>.{json,md}.
+ * `--smoke` runs each suite's tiny cases once (a setup check, not a measurement).
  */
 import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from '@atelier/core';
@@ -37,6 +39,9 @@ async function main(): Promise<void> {
         'no-reference': { type: 'boolean' },
         runs: { type: 'string' },
         out: { type: 'string' },
+        smoke: { type: 'boolean' },
+        'reference-device': { type: 'string' },
+        python: { type: 'string' },
       },
     });
   } catch (error) {
@@ -55,12 +60,18 @@ async function main(): Promise<void> {
       fail(`--runs: expected a positive integer, got '${values.runs}'`);
   }
   const backends = backendsFrom(values.backend as string | undefined);
+  const device = values['reference-device'] as string | undefined;
+  if (device !== undefined && device !== 'cpu' && device !== 'cuda')
+    fail(`--reference-device: expected cpu or cuda, got '${device}'`);
   for (const name of names) {
     const report = await runSuite(name, {
       ...(backends ? { backends } : {}),
       ...(values['no-reference'] ? { reference: false } : {}),
       ...(runs !== undefined ? { protocol: { runs } } : {}),
       ...(values.out ? { outDir: values.out as string } : {}),
+      ...(values.smoke ? { smoke: true } : {}),
+      ...(device ? { referenceDevice: device as 'cpu' | 'cuda' } : {}),
+      ...(values.python ? { python: values.python as string } : {}),
       onProgress: progressLine,
     });
     process.stdout.write(`${name}: ${report.results.length} results written\n`);

@@ -7,8 +7,18 @@ import type { Protocol } from './types.js';
 /** Debian's Python, which has PyTorch (`python3-torch`); the `python3` on PATH may not. */
 export const DEFAULT_PYTHON = '/usr/bin/python3';
 
+/** Where PyTorch runs the cases: the CPU, or a CUDA GPU (each timed run then synchronizes). */
+export type ReferenceDevice = 'cpu' | 'cuda';
+
 export type ReferenceOutcome =
-  | { ok: true; torch: string; threads: number; ms: Record<string, number> }
+  | {
+      ok: true;
+      torch: string;
+      threads: number;
+      /** 'cpu', or the CUDA GPU's name. */
+      device: string;
+      ms: Record<string, number>;
+    }
   | { ok: false; reason: string };
 
 /** packages/bench/python/<script>, from the sources and from dist alike. */
@@ -16,13 +26,22 @@ export function pythonScript(script: string): string {
   return fileURLToPath(new URL(`../python/${script}`, import.meta.url));
 }
 
-/** Whether `python -c "import torch"` works; the reason when it does not. */
+/**
+ * Whether `python -c "import torch"` works (with a CUDA device, for 'cuda'); the reason
+ * when it does not.
+ */
 export function torchAvailable(
   python = DEFAULT_PYTHON,
+  device: ReferenceDevice = 'cpu',
 ): { ok: true } | { ok: false; reason: string } {
-  const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8', timeout: 60_000 });
+  const code =
+    device === 'cuda'
+      ? 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 3)'
+      : 'import torch';
+  const probe = spawnSync(python, ['-c', code], { encoding: 'utf8', timeout: 60_000 });
   if (probe.error)
     return { ok: false, reason: `${python} could not be run (${probe.error.message})` };
+  if (probe.status === 3) return { ok: false, reason: `${python}'s torch has no CUDA device` };
   if (probe.status !== 0) {
     const last = probe.stderr.trim().split('\n').pop() ?? '';
     return { ok: false, reason: `${python} has no torch (${last})` };
@@ -40,16 +59,17 @@ export async function runReference(
   script: string,
   cases: { name: string; spec: Record<string, unknown> }[],
   protocol: Protocol,
-  options: { python?: string; onCase?: (name: string) => void } = {},
+  options: { python?: string; device?: ReferenceDevice; onCase?: (name: string) => void } = {},
 ): Promise<ReferenceOutcome> {
   const python = options.python ?? DEFAULT_PYTHON;
-  const available = torchAvailable(python);
+  const device = options.device ?? 'cpu';
+  const available = torchAvailable(python, device);
   if (!available.ok) return available;
   const path = pythonScript(script);
   if (!existsSync(path)) return { ok: false, reason: `reference script ${path} is missing` };
   const input = JSON.stringify({ cases, protocol, threads: availableParallelism() });
   return new Promise((resolve) => {
-    const child = spawn(python, [path], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [path, '--device', device], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let pending = '';
@@ -76,9 +96,16 @@ export async function runReference(
         const parsed = JSON.parse(stdout) as {
           torch: string;
           threads: number;
+          device?: string;
           ms: Record<string, number>;
         };
-        resolve({ ok: true, torch: parsed.torch, threads: parsed.threads, ms: parsed.ms });
+        resolve({
+          ok: true,
+          torch: parsed.torch,
+          threads: parsed.threads,
+          device: parsed.device ?? 'cpu',
+          ms: parsed.ms,
+        });
       } catch {
         resolve({
           ok: false,

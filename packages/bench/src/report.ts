@@ -18,7 +18,7 @@ export interface SuiteReport {
     load: [number, number];
   };
   reference:
-    | { available: true; torch: string; threads: number }
+    | { available: true; torch: string; threads: number; device?: string }
     | { available: false; reason: string };
   backends: { name: BackendName; ok: boolean; detail: string }[];
   protocols: Partial<Record<BackendName | 'reference', Protocol>>;
@@ -61,7 +61,11 @@ export function formatMarkdown(report: SuiteReport): string {
   );
   lines.push(
     report.reference.available
-      ? `Reference: PyTorch ${report.reference.torch} on the same machine in the same run, ${report.reference.threads} threads.`
+      ? `Reference: PyTorch ${report.reference.torch} on the same machine in the same run, ${
+          report.reference.device && report.reference.device !== 'cpu'
+            ? `on the GPU (${report.reference.device}, CUDA, eager)`
+            : `${report.reference.threads} threads`
+        }.`
       : `Reference: PyTorch missing (${report.reference.reason}).`,
   );
   const order: (BackendName | 'reference')[] = ['reference', ...backends];

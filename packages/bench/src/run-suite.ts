@@ -1,8 +1,16 @@
 import { availableParallelism, cpus, loadavg, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BACKEND_NAMES, type BackendName, currentBackend, init, shutdown, tf } from '@atelier/core';
+import {
+  ArgumentError,
+  BACKEND_NAMES,
+  type BackendName,
+  currentBackend,
+  init,
+  shutdown,
+  tf,
+} from '@atelier/core';
 import { measure } from './harness.js';
-import { runReference } from './reference.js';
+import { type ReferenceDevice, runReference } from './reference.js';
 import { getSuite } from './registry.js';
 import { type SuiteReport, writeReport } from './report.js';
 import type { BenchProgress, BenchResult, Protocol, Suite } from './types.js';
@@ -20,6 +28,10 @@ export interface RunSuiteOptions {
   reference?: boolean;
   /** The Python with PyTorch; /usr/bin/python3 by default. */
   python?: string;
+  /** Where PyTorch runs the cases: 'cpu' (default) or 'cuda'. */
+  referenceDevice?: ReferenceDevice;
+  /** Run the suite's tiny `smokeCases` (one untimed-warm-up run each) instead of its cases. */
+  smoke?: boolean;
   /** Replaces parts of every backend's protocol (say, fewer runs for a quick look). */
   protocol?: Partial<Protocol>;
 }
@@ -30,6 +42,9 @@ export const DEFAULT_PROTOCOLS: Record<BackendName | 'reference', Protocol> = {
   webgpu: { warmup: 1, runs: 3, budgetMs: 20_000, minTimeMs: 1000 },
   reference: { warmup: 2, runs: 10, budgetMs: 20_000, minTimeMs: 1000 },
 };
+
+/** A smoke run proves the setup: one run per case, no warm-up, no minimum time. */
+export const SMOKE_PROTOCOL: Protocol = { warmup: 0, runs: 1, budgetMs: 60_000, minTimeMs: 0 };
 
 export function resultsDir(): string {
   return fileURLToPath(new URL('../results/', import.meta.url));
@@ -54,7 +69,8 @@ function message(error: unknown): string {
  * in the table rather than ending the run.
  */
 export async function runSuite(name: string, options: RunSuiteOptions = {}): Promise<SuiteReport> {
-  const suite = getSuite(name);
+  const suite = smokeOf(getSuite(name), options.smoke === true);
+  if (options.smoke) options = { ...options, protocol: { ...SMOKE_PROTOCOL, ...options.protocol } };
   const loadAtStart = loadavg()[0]!;
   const backends = options.backends ?? [...BACKEND_NAMES];
   const total = suite.cases.length * backends.length + 1;
@@ -78,11 +94,17 @@ export async function runSuite(name: string, options: RunSuiteOptions = {}): Pro
     progress({ phase: 'reference', message: 'timing PyTorch' });
     const outcome = await runReference(suite.python, specs, referenceProtocol, {
       ...(options.python ? { python: options.python } : {}),
+      ...(options.referenceDevice ? { device: options.referenceDevice } : {}),
       onCase: (caseName) =>
         progress({ phase: 'reference', case: caseName, message: `PyTorch ${caseName}` }),
     });
     if (outcome.ok) {
-      reference = { available: true, torch: outcome.torch, threads: outcome.threads };
+      reference = {
+        available: true,
+        torch: outcome.torch,
+        threads: outcome.threads,
+        device: outcome.device,
+      };
       referenceMs = outcome.ms;
     } else {
       reference = { available: false, reason: outcome.reason };
@@ -184,6 +206,19 @@ export async function runSuite(name: string, options: RunSuiteOptions = {}): Pro
   if (options.write !== false) writeReport(report, options.outDir ?? resultsDir());
   progress({ phase: 'done', message: `${suite.name}: ${results.length} results` });
   return report;
+}
+
+/** The suite as a smoke run sees it: its tiny cases, or an error when it has none. */
+function smokeOf(suite: Suite, smoke: boolean): Suite {
+  if (!smoke) return suite;
+  if (!suite.smokeCases) {
+    throw new ArgumentError(`runSuite: suite '${suite.name}' has no smoke cases`);
+  }
+  return {
+    ...suite,
+    description: `Smoke run (tiny sizes, one run each: proves the setup, measures nothing). ${suite.description}`,
+    cases: suite.smokeCases,
+  };
 }
 
 function describeResult(r: BenchResult): string {

@@ -64,6 +64,11 @@ export interface Suite {
   prepare?(): Promise<void>;
   /** Per-backend changes to the default protocol (slow backends get fewer runs). */
   protocol?: Partial<Record<BackendName | 'reference', Partial<Protocol>>>;
+  /**
+   * The same computations at tiny sizes, run instead of `cases` by a smoke run
+   * (`--smoke`): seconds on a software WebGPU adapter, to prove a setup works end to end.
+   */
+  smokeCases?: BenchCase[];
   /** Extra lines for the Markdown report, computed from the results. */
   notes?(results: BenchResult[]): string[];
 }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type BenchProgress,
   type BenchResult,
+  getSuite,
   measure,
   median,
   registerSuite,
@@ -45,7 +46,44 @@ registerSuite({
       setup: () => ({ run: () => tf.scalar(2), dispose: () => {} }),
     },
   ],
+  smokeCases: [
+    {
+      name: 'sleep/forward',
+      description: 'busy for 5 ms (smoke)',
+      reference: { any: 'small' },
+      setup: () => ({
+        run: () => {
+          busy(5);
+          return tf.scalar(1);
+        },
+        dispose: () => {},
+      }),
+    },
+  ],
 });
+
+/**
+ * A stand-in Python that "has torch" (with CUDA unless `cuda` is false), logs its
+ * arguments to `args.log`, and answers every case with 4 ms on the device it was given.
+ */
+function fakePython(dir: string, cuda = true): string {
+  const python = join(dir, 'python');
+  writeFileSync(
+    python,
+    [
+      '#!/bin/sh',
+      `if [ "$1" = "-c" ]; then case "$2" in *cuda*) exit ${cuda ? 0 : 3};; esac; exit 0; fi`,
+      `echo "$@" >> ${join(dir, 'args.log')}`,
+      'cat >/dev/null',
+      'device=cpu; [ "$3" = "cuda" ] && device="Test GPU 80GB"',
+      "echo 'done sleep/forward' >&2",
+      'echo "{\\"torch\\":\\"9.9\\",\\"threads\\":2,\\"device\\":\\"$device\\",\\"ms\\":{\\"sleep/forward\\":4}}"',
+      '',
+    ].join('\n'),
+  );
+  chmodSync(python, 0o755);
+  return python;
+}
 
 describe('harness', () => {
   beforeAll(async () => {
@@ -145,11 +183,64 @@ describe('runSuite', () => {
     const sleep = report.results.find((r) => r.case === 'sleep/forward')!;
     expect(sleep.referenceMs).toBe(4);
     expect(sleep.ratio).toBeCloseTo(sleep.ms! / 4, 10);
-    expect(report.reference).toEqual({ available: true, torch: '9.9', threads: 2 });
+    expect(report.reference).toEqual({ available: true, torch: '9.9', threads: 2, device: 'cpu' });
     const markdown = readFileSync(join(dir, 'test-tiny.md'), 'utf8');
     expect(markdown).toContain('PyTorch 9.9');
     expect(markdown).toMatch(
       /\| sleep\/forward \| busy for 20 ms \| 4\.00 \| \d+\.\d+ \(\d+\.\d+×\) \|/,
     );
+  });
+
+  it('times PyTorch on CUDA when asked, and says when there is no CUDA', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
+    const python = fakePython(dir);
+    const report = await runSuite('test-tiny', {
+      backends: ['cpu'],
+      outDir: dir,
+      python,
+      referenceDevice: 'cuda',
+    });
+    expect(readFileSync(join(dir, 'args.log'), 'utf8')).toMatch(/ops\.py --device cuda/);
+    expect(report.reference).toMatchObject({ available: true, device: 'Test GPU 80GB' });
+    expect(report.results.find((r) => r.case === 'sleep/forward')!.referenceMs).toBe(4);
+    expect(readFileSync(join(dir, 'test-tiny.md'), 'utf8')).toContain(
+      'on the GPU (Test GPU 80GB, CUDA, eager)',
+    );
+    const without = await runSuite('test-tiny', {
+      backends: ['cpu'],
+      write: false,
+      python: fakePython(mkdtempSync(join(tmpdir(), 'atelier-bench-')), false),
+      referenceDevice: 'cuda',
+    });
+    expect(without.reference).toEqual({
+      available: false,
+      reason: expect.stringContaining('has no CUDA device'),
+    });
+  });
+
+  it('runs the smoke cases once each, with their reference specs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atelier-bench-'));
+    const report = await runSuite('test-tiny', {
+      backends: ['cpu'],
+      write: false,
+      python: fakePython(dir),
+      smoke: true,
+    });
+    expect(report.cases).toEqual([{ name: 'sleep/forward', description: 'busy for 5 ms (smoke)' }]);
+    expect(report.results).toHaveLength(1);
+    expect(report.results[0]!.runs).toBe(1);
+    expect(report.protocols.cpu).toMatchObject({ warmup: 0, runs: 1, minTimeMs: 0 });
+    expect(report.description).toMatch(/^Smoke run/);
+    // The bundle's suites each have smoke cases of their full cases' computations, with PyTorch specs.
+    const key = (name: string) => name.split('/')[0];
+    for (const name of ['ops', 'nets', 'gan', 'style']) {
+      const suite = getSuite(name);
+      const full = suite.cases.map((c) => key(c.name));
+      expect(suite.smokeCases?.length).toBeGreaterThan(0);
+      for (const c of suite.smokeCases!) {
+        expect(full).toContain(key(c.name));
+        expect(c.reference).toBeDefined();
+      }
+    }
   });
 });

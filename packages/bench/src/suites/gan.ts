@@ -7,21 +7,34 @@ type HarnessName = 'pix2pix' | 'cyclegan';
 
 const WHAT: Record<HarnessName, string> = {
   pix2pix:
-    'one pix2pix training step (UNet-256 with dropout + 70x70 PatchGAN, batch norm, vanilla GAN + 100·L1; D then G with Adam), batch 1',
+    'one pix2pix training step (UNet (unet_<size>) with dropout + 70x70 PatchGAN, batch norm, vanilla GAN + 100·L1; D then G with Adam), batch 1',
   cyclegan:
     'one CycleGAN training step (two ResNet-9 generators + two PatchGANs, instance norm, LSGAN, cycle 10, identity 0.5, pools of 50; G then D with Adam), batch 1',
 };
 
-function build(name: HarnessName, size: number): Harness<{ A: tf.Tensor4D; B: tf.Tensor4D }> {
-  return name === 'pix2pix' ? pix2pix({ netG: 'unet_256' }) : cyclegan({ size });
+/** junyanz's default widths; smoke runs take 8 (a 64th of the work). */
+const NGF = 64;
+
+/** pix2pix's generator is unet_<size> (unet_256 at 256, as junyanz's default), as gan.py builds it. */
+function build(
+  name: HarnessName,
+  size: number,
+  ngf: number,
+): Harness<{ A: tf.Tensor4D; B: tf.Tensor4D }> {
+  return name === 'pix2pix'
+    ? pix2pix({ netG: `unet_${size}`, ngf, ndf: ngf })
+    : cyclegan({ size, ngf, ndf: ngf });
 }
 
-function stepCase(name: HarnessName, size: number): BenchCase {
+/** `smoke`: a tiny size, run on every backend (the software adapter included). */
+function stepCase(name: HarnessName, size: number, smoke = false): BenchCase {
+  const ngf = smoke ? 8 : NGF;
   return {
     name: `${name}/${size}`,
-    description: `${WHAT[name]}, ${size}×${size}`,
-    reference: { harness: name, size },
+    description: `${WHAT[name]}, ${size}×${size}${ngf !== NGF ? `, ngf = ndf = ${ngf}` : ''}`,
+    reference: { harness: name, size, ngf },
     skip(backend: BackendName): string | undefined {
+      if (smoke) return undefined;
       if (backend === 'webgpu' && currentBackend()?.adapter?.isSoftware) {
         return 'skipped on a software WebGPU adapter (SwiftShader): minutes per step, not a measure of WebGPU';
       }
@@ -31,7 +44,7 @@ function stepCase(name: HarnessName, size: number): BenchCase {
       return undefined;
     },
     setup(): CaseStep {
-      const harness = build(name, size);
+      const harness = build(name, size, ngf);
       const data = rng(0);
       const batch = {
         A: data.uniform([1, size, size, 3], -1, 1),
@@ -85,6 +98,7 @@ export const ganSuite: Suite = {
     "Training steps of @atelier/gan's pix2pix and CycleGAN harnesses at 256², batch 1, junyanz's default options, on each backend, beside junyanz's optimize_parameters in PyTorch on the CPU (tools/parity/reference_nets.py networks, 2 threads) in the same run.",
   python: 'gan.py',
   cases: [stepCase('pix2pix', 256), stepCase('cyclegan', 256)],
+  smokeCases: [stepCase('pix2pix', 32, true), stepCase('cyclegan', 32, true)],
   // Seconds to a minute a step: one warm-up (Adam's state, kernels' first runs), few runs.
   protocol: {
     cpu: { warmup: 0, runs: 1, budgetMs: 600_000 },

@@ -47,7 +47,8 @@ function input(net: NetName, size: number): tf.Tensor4D {
     : tf.randomUniform([1, size, size, 3], -1, 1, 'float32', 1);
 }
 
-function netCase(net: NetName, size: number): BenchCase {
+/** `smoke`: a tiny size, run on every backend (the software adapter included). */
+function netCase(net: NetName, size: number, smoke = false): BenchCase {
   const spec: NetSpec = { net, size };
   return {
     name: `${net}/${size}`,
@@ -56,7 +57,7 @@ function netCase(net: NetName, size: number): BenchCase {
     skip(backend: BackendName): string | undefined {
       // SwiftShader runs WGSL on the CPU, one shader invocation at a time per core: a
       // network of tens of GFLOPs takes minutes there and says nothing about WebGPU.
-      if (backend === 'webgpu' && currentBackend()?.adapter?.isSoftware) {
+      if (!smoke && backend === 'webgpu' && currentBackend()?.adapter?.isSoftware) {
         return 'skipped on a software WebGPU adapter (SwiftShader): minutes per run, not a measure of WebGPU';
       }
       return undefined;
@@ -122,6 +123,8 @@ export const netsSuite: Suite = {
     netOnnxCase('transformer', 256),
     netOnnxCase('transformer', 512),
   ],
+  // UNet-256 halves its input eight times: it has no size small enough for a smoke run.
+  smokeCases: [netCase('resnet9', 16, true), netCase('transformer', 16, true)],
   // A run takes seconds on wasm and minutes on tfjs's plain-JavaScript cpu backend
   // (ResNet-9 about 8): there one run, without a warm-up, whose one-time costs are
   // negligible beside that.

@@ -109,23 +109,24 @@ function composedInstanceNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): 
 }
 
 const NORM_SHAPE: [number, number, number, number] = [1, 64, 64, 32];
+const SMOKE_NORM_SHAPE: [number, number, number, number] = [1, 8, 8, 32];
 
-function normCase(composed: boolean, backward: boolean): BenchCase {
+function normCase(composed: boolean, backward: boolean, shape = NORM_SHAPE): BenchCase {
   const norm = composed
     ? composedInstanceNorm
     : (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => ops.instanceNorm(x, { gamma, beta });
   return {
     name: `${composed ? 'instanceNorm-composed' : 'instanceNorm'}/${backward ? 'forward+backward' : 'forward'}`,
-    description: `instance norm with gamma and beta, ${shapeText(NORM_SHAPE)}, ${
+    description: `instance norm with gamma and beta, ${shapeText(shape)}, ${
       composed ? 'as tf.moments + arithmetic' : 'ops.instanceNorm (one kernel)'
     }${backward ? ', gradients of input, gamma, beta' : ''}`,
-    reference: { op: 'instance_norm', x: NORM_SHAPE, backward },
+    reference: { op: 'instance_norm', x: shape, backward },
     setup(): CaseStep {
-      const c = NORM_SHAPE[3];
-      const x = tf.randomNormal(NORM_SHAPE, 0, 1, 'float32', 4);
+      const c = shape[3];
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 4);
       const gamma = tf.randomNormal([c], 1, 0.1, 'float32', 5);
       const beta = tf.randomNormal([c], 0, 0.1, 'float32', 6);
-      const dy = tf.randomNormal(NORM_SHAPE, 0, 1, 'float32', 7);
+      const dy = tf.randomNormal(shape, 0, 1, 'float32', 7);
       const dispose = () => tf.dispose([x, gamma, beta, dy]);
       if (!backward) return { run: () => tf.tidy(() => norm(x, gamma, beta)), dispose };
       return {
@@ -210,6 +211,26 @@ const CONVS: [string, string, ConvSpec, SlowPasses][] = [
   ],
 ];
 
+/** A spec at an eighth of its side (64² → 8²): the same convolution, for a smoke run. */
+function smokeSpec(spec: ConvSpec): ConvSpec {
+  const [n, h, w, c] = spec.x;
+  return { ...spec, x: [n, h / 8, w / 8, c] };
+}
+
+/** Every case at tiny sizes, run on every backend. */
+function smokeCases(): BenchCase[] {
+  return [
+    ...CONVS.flatMap(([key, what, spec]) => [
+      convCase(key, what, smokeSpec(spec), false, {}),
+      convCase(key, what, smokeSpec(spec), true, {}),
+    ]),
+    normCase(false, false, SMOKE_NORM_SHAPE),
+    normCase(false, true, SMOKE_NORM_SHAPE),
+    normCase(true, false, SMOKE_NORM_SHAPE),
+    normCase(true, true, SMOKE_NORM_SHAPE),
+  ];
+}
+
 /** Lines comparing the fused instance norm with its composition, per backend. */
 function fusedVersusComposed(results: BenchResult[]): string[] {
   const lines: string[] = [];
@@ -246,5 +267,6 @@ export const opsSuite: Suite = {
     normCase(true, false),
     normCase(true, true),
   ],
+  smokeCases: smokeCases(),
   notes: fusedVersusComposed,
 };

@@ -23,12 +23,13 @@ function softwareWebGPU(backend: BackendName): string | undefined {
  * content loss at relu4_2, Gram style losses at relu1_1 … relu5_1, TV, and the gradient
  * of their sum with respect to the image: what one L-BFGS evaluation costs.
  */
-function gatysCase(size: number): BenchCase {
+function gatysCase(size: number, smoke = false): BenchCase {
   return {
     name: `gatys-vgg19/${size}`,
     description: `Gatys iteration: VGG-19 to relu5_1 (neural-style layers), loss and gradient w.r.t. a ${size}×${size} image`,
     reference: { kind: 'gatys', size },
     skip(backend) {
+      if (smoke) return undefined;
       if (backend === 'cpu') {
         return "skipped on cpu: tfjs's plain-JavaScript convolutions need minutes for VGG-19 at this size";
       }
@@ -65,12 +66,12 @@ function gatysCase(size: number): BenchCase {
 }
 
 /** Johnson et al.'s feed-forward network on one image (runTransformer: inference and clamping). */
-function transformerCase(size: number): BenchCase {
+function transformerCase(size: number, smoke = false): BenchCase {
   return {
     name: `transformer/${size}`,
     description: `TransformerNet inference (fast_neural_style, 1.7 M parameters), one ${size}×${size} RGB image, through runTransformer`,
     reference: { kind: 'transformer', size },
-    skip: softwareWebGPU,
+    skip: (backend) => (smoke ? undefined : softwareWebGPU(backend)),
     setup(): CaseStep {
       const net = new TransformerNet({ seed: 0 }).eval();
       const x = tf.randomUniform([size, size, 3], 0, 255, 'float32', 3) as tf.Tensor3D;
@@ -158,6 +159,8 @@ export const styleSuite: Suite = {
     transformerOnnxCase(256),
     transformerOnnxCase(512),
   ],
+  // `smoke`: tiny sizes, run on every backend (the software adapter included).
+  smokeCases: [gatysCase(16, true), transformerCase(16, true)],
   protocol: {
     cpu: { warmup: 0, runs: 1, budgetMs: 60_000 },
     wasm: { warmup: 1, runs: 3, budgetMs: 30_000 },
