@@ -222,6 +222,11 @@ export {
   harnessDescriptor,
 } from './harnesses/table.js';
 export {
+  type AttributeLabels,
+  CaptionAttributeReader,
+  type CaptionAttributeReaderOptions,
+} from './metrics/caption-attributes.js';
+export {
   classifierAccuracy,
   classifierFeatures,
   type FitClassifierOptions,
