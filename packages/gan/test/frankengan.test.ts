@@ -1,4 +1,4 @@
-import { tf } from '@atelier/core';
+import { ShapeError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { synthetic } from '@atelier/datasets';
 import { expect, it } from 'vitest';
@@ -147,6 +147,24 @@ describeBackends(
         /trains on synthetic:facades/,
       );
       expect(() => createHarness('frankengan', { size: 48 })).toThrow(/power of two/);
+    });
+
+    it('refuses batches without a stage pair, or whose images do not fit the stage', async () => {
+      const h = createHarness('frankengan', { size: 32, ngf: 2, ndf: 2, nef: 2 });
+      const image = (c: number) => tf.zeros([2, 32, 32, c]) as tf.Tensor4D;
+      const batch = Object.fromEntries(
+        ['shape', 'labels', 'details'].flatMap((s) => [
+          [`${s}_A`, image(3)],
+          [`${s}_B`, image(3)],
+        ]),
+      );
+      expect(() => h.check(batch)).not.toThrow();
+      const { details_B: _, ...missing } = batch;
+      expect(() => h.check(missing)).toThrow(ShapeError);
+      expect(() => h.check(missing)).toThrow(/details_A and details_B/);
+      expect(() => h.check({ ...batch, labels_A: image(1) })).toThrow(ShapeError);
+      tf.dispose(Object.values(batch));
+      h.dispose();
     });
   },
   { only: ['cpu'] },
