@@ -394,6 +394,288 @@ function randomInit(shape: [number, number, number, number], seed: number): tf.T
   );
 }
 
+/** The colour controls (Gatys et al. 2017): which, in which space, matched how. */
+interface ColorControls {
+  preserve: PreserveColors | undefined;
+  space: ColorSpace;
+  lumaMode: LuminanceMatchMode;
+  colorMode: ColorMatchMode;
+}
+
+function readColorControls(o: StylizeOptions): ColorControls {
+  return {
+    preserve:
+      o.preserveColors === undefined
+        ? undefined
+        : oneOf(FN, 'preserveColors', o.preserveColors, PRESERVE_COLORS),
+    space: oneOf(FN, 'colorSpace', o.colorSpace ?? 'yiq', COLOR_SPACES),
+    lumaMode: oneOf(FN, 'luminanceMatch', o.luminanceMatch ?? 'meanvar', LUMINANCE_MATCH_MODES),
+    colorMode: oneOf(FN, 'colorMatch', o.colorMatch ?? 'symmetric', COLOR_MATCH_MODES),
+  };
+}
+
+/** The 'image' initialisation's image in [0, 1], held by the caller; undefined otherwise. */
+function readInitImage(o: StylizeOptions, r: Resolved, held: tf.Tensor[]): tf.Tensor4D | undefined {
+  if (r.init !== 'image') return undefined;
+  if (o.initImage === undefined) throw new ArgumentError(`${FN}: init 'image' needs initImage`);
+  const bytes = rgbImageArg(FN, 'initImage', o.initImage, 2);
+  const initImage = tf.tidy(() => tf.div(bytes, 255) as tf.Tensor4D);
+  bytes.dispose();
+  held.push(initImage);
+  return initImage;
+}
+
+/**
+ * Colour control before the optimisation: the styles' colours matched to the content's
+ * ('histogram'), or everything turned to luminance ('luminance'). Returns the content
+ * and initial image to optimise from; the styles are replaced in place.
+ */
+async function applyColorControl(
+  c: ColorControls,
+  content: tf.Tensor4D,
+  styles: InputStyle[],
+  initImage: tf.Tensor4D | undefined,
+  held: tf.Tensor[],
+): Promise<{ content: tf.Tensor4D; initImage: tf.Tensor4D | undefined }> {
+  if (c.preserve === 'histogram') {
+    for (const s of styles) {
+      const matched = await matchColors(s.image, content, { mode: c.colorMode });
+      s.image.dispose();
+      s.image = tf.tidy(() => tf.clipByValue(matched, 0, 1) as tf.Tensor4D);
+      matched.dispose();
+    }
+    return { content, initImage };
+  }
+  if (c.preserve !== 'luminance') return { content, initImage };
+  const lum = await luminanceOnly(
+    content,
+    styles.map((s) => s.image),
+    c.lumaMode,
+  );
+  styles.forEach((s, i) => {
+    s.image.dispose();
+    s.image = lum.styles[i]!;
+  });
+  held.push(lum.content);
+  if (!initImage) return { content: lum.content, initImage };
+  const grey = tf.tidy(
+    () =>
+      tf.tile(
+        tf.sum(tf.mul(initImage, tf.tensor1d([0.299, 0.587, 0.114])), 3, true),
+        [1, 1, 1, 3],
+      ) as tf.Tensor4D,
+  );
+  held.push(grey);
+  return { content: lum.content, initImage: grey };
+}
+
+/** The styles at one pass's resolution: each scaled by its styleScale, regions at the content's size. */
+function prepareStyles(
+  styles: InputStyle[],
+  r: Resolved,
+  side: number,
+  size: [number, number],
+): PreparedStyle[] {
+  return styles.map((s) => {
+    const [sh, sw] = fitSize(
+      s.image.shape[1],
+      s.image.shape[2],
+      Math.max(8, Math.round(side * (s.scale ?? r.styleScale))),
+    );
+    return {
+      image: resizeImage(s.image, [sh, sw]),
+      weight: s.weight,
+      ...(s.region ? { region: resizeImage(s.region, size) } : {}),
+      ...(s.mask ? { mask: resizeImage(s.mask, [sh, sw]) } : {}),
+      ...(s.layers ? { layers: s.layers } : {}),
+    };
+  });
+}
+
+/** Where a pass starts: the previous pass's image upscaled, else the initialisation. */
+function startImage(
+  previous: tf.Tensor4D | undefined,
+  r: Resolved,
+  passContent: tf.Tensor4D,
+  initImage: tf.Tensor4D | undefined,
+  shape: [number, number, number, number],
+): tf.Tensor4D {
+  if (previous) return resizeImage(previous, [shape[1], shape[2]]);
+  if (r.init === 'content') return tf.clone(passContent);
+  if (r.init === 'random') return randomInit(shape, r.seed);
+  return resizeImage(initImage!, [shape[1], shape[2]]);
+}
+
+/** What the passes share: the loss history, iterations done, whether the caller stopped. */
+interface RunState {
+  history: LossValues[];
+  lastLosses: LossValues | undefined;
+  done: number;
+  total: number;
+  stopped: boolean;
+}
+
+const NO_LOSSES = (total: number): LossValues => ({
+  content: NaN,
+  style: NaN,
+  tv: NaN,
+  temporal: NaN,
+  total,
+});
+
+/** The optimiser's per-iteration callback: records the losses, reports progress, honours stops. */
+function iterationReporter(
+  o: StylizeOptions,
+  r: Resolved,
+  state: RunState,
+  valuesOf: (grad: Float32Array) => LossValues | undefined,
+  pass: number,
+  size: [number, number],
+): (info: IterationInfo) => Promise<boolean> {
+  const shape: [number, number, number, number] = [1, size[0], size[1], 3];
+  const passDone = state.done;
+  return async (info) => {
+    const values = valuesOf(info.grad);
+    if (values) {
+      state.lastLosses = values;
+      state.history.push(values);
+    }
+    state.done = passDone + info.iteration;
+    if (o.onProgress) {
+      let image: tf.Tensor3D | undefined;
+      if (r.imageEvery > 0 && info.iteration % r.imageEvery === 0) {
+        image = tf.tidy(() => toImage(tf.tensor4d(Float32Array.from(info.x), shape)));
+      }
+      try {
+        const keep = await o.onProgress({
+          iteration: state.done,
+          total: state.total,
+          pass,
+          passes: r.scales.length,
+          size,
+          losses: state.lastLosses ?? values ?? NO_LOSSES(info.loss),
+          ...(image ? { image } : {}),
+        });
+        if (keep === false) state.stopped = true;
+      } finally {
+        image?.dispose();
+      }
+    }
+    if (o.signal?.aborted) state.stopped = true;
+    return !state.stopped;
+  };
+}
+
+/** L-BFGS or Adam for `iterations` steps from x0 (none: no optimisation). */
+async function optimise(
+  r: Resolved,
+  objective: Parameters<typeof lbfgs>[0],
+  x0: Float32Array,
+  iterations: number,
+  onIteration: (info: IterationInfo) => Promise<boolean>,
+): Promise<OptimizeResult | undefined> {
+  if (iterations === 0) return undefined;
+  if (r.optimizer === 'lbfgs') {
+    return lbfgs(objective, x0, {
+      maxIterations: iterations,
+      // Iterations are what the caller counts; a line search takes 1-3 evaluations,
+      // rarely more (torch's default cap, 1.25 per iteration, would end short runs
+      // after their first steps).
+      maxEvaluations: iterations * 10,
+      learningRate: r.learningRate ?? 1,
+      history: r.history,
+      lineSearch: r.lineSearch,
+      onIteration,
+    });
+  }
+  return adam(objective, x0, {
+    maxIterations: iterations,
+    learningRate: r.learningRate ?? 0.02,
+    onIteration,
+  });
+}
+
+/**
+ * One pass (resolution) of the optimisation: the content and styles at this size, the
+ * loss set up, the image optimised from `previous` (disposed here). Returns the image.
+ */
+async function runPass(
+  o: StylizeOptions,
+  r: Resolved,
+  hooks: StylizeHooks,
+  state: RunState,
+  pass: number,
+  inputs: { content: tf.Tensor4D; styles: InputStyle[]; initImage: tf.Tensor4D | undefined },
+  previous: tf.Tensor4D | undefined,
+): Promise<tf.Tensor4D> {
+  const [, H, W] = inputs.content.shape;
+  const side = Math.max(8, Math.round(r.size * r.scales[pass]!));
+  const size = fitSize(H, W, side);
+  const passContent = resizeImage(inputs.content, size);
+  const prepared = prepareStyles(inputs.styles, r, side, size);
+  let setup: LossSetup | undefined;
+  let evaluation:
+    | (ReturnType<typeof gatysObjective> & { dispose?: () => Promise<void> })
+    | undefined;
+  try {
+    setup = buildSetup(passContent, prepared, {
+      network: r.network,
+      pooling: r.pooling,
+      gram: r.gram,
+      contentLayers: r.contentLayers,
+      styleLayers: r.styleLayers,
+      contentWeight: r.contentWeight,
+      styleWeight: r.styleWeight,
+      tvWeight: r.tvWeight,
+      normalizeGradients: r.normalizeGradients,
+    });
+    hooks.extend?.(setup, size);
+    const shape: [number, number, number, number] = [1, size[0], size[1], 3];
+    const start = startImage(previous, r, passContent, inputs.initImage, shape);
+    const x0 = new Float32Array((await start.data()) as Float32Array);
+    start.dispose();
+    evaluation =
+      r.engine === 'onnxruntime'
+        ? await nativeGatysObjective(setup, shape)
+        : gatysObjective(setup, shape);
+    const passDone = state.done;
+    const onIteration = iterationReporter(o, r, state, evaluation.valuesOf, pass, size);
+    const result = await optimise(r, evaluation.objective, x0, r.iterations[pass]!, onIteration);
+    state.done = passDone + (result?.iterations ?? 0);
+    return tf.tensor4d(result ? Float32Array.from(result.x) : x0, shape);
+  } finally {
+    previous?.dispose();
+    await evaluation?.dispose?.();
+    passContent.dispose();
+    disposeStyles(prepared);
+    if (setup) disposeSetup(setup);
+  }
+}
+
+/** The optimised image clipped to [0, 1], with the content's colours put back where asked, as [H, W, 3] in [0, 255]. */
+function finishImage(x: tf.Tensor4D, content: tf.Tensor4D, c: ColorControls): tf.Tensor3D {
+  const clipped = tf.tidy(() => tf.clipByValue(x, 0, 1) as tf.Tensor4D);
+  let out = clipped;
+  if (c.preserve === 'luminance' || c.preserve === 'original') {
+    const colors = resizeImage(content, [x.shape[1], x.shape[2]]);
+    out = tf.tidy(
+      () =>
+        tf.clipByValue(
+          c.preserve === 'luminance'
+            ? restoreChrominance(clipped, colors, c.space)
+            : combineLuminance(clipped, colors, c.space),
+          0,
+          1,
+        ) as tf.Tensor4D,
+    );
+    colors.dispose();
+    clipped.dispose();
+  }
+  const image = toImage(out);
+  out.dispose();
+  return image;
+}
+
 /**
  * Gatys et al.'s neural style transfer: optimises an image so that its features match
  * the content's at the content layers and its Gram matrices the styles' at the style
@@ -424,210 +706,29 @@ export async function stylize(
   try {
     r = resolve(o, Math.max(H, W));
     styles = await readStyles(o.styles, content);
-    const preserve =
-      o.preserveColors === undefined
-        ? undefined
-        : oneOf(FN, 'preserveColors', o.preserveColors, PRESERVE_COLORS);
-    const space = oneOf(FN, 'colorSpace', o.colorSpace ?? 'yiq', COLOR_SPACES);
-    const lumaMode = oneOf(
-      FN,
-      'luminanceMatch',
-      o.luminanceMatch ?? 'meanvar',
-      LUMINANCE_MATCH_MODES,
-    );
-    const colorMode = oneOf(FN, 'colorMatch', o.colorMatch ?? 'symmetric', COLOR_MATCH_MODES);
-    let initImage: tf.Tensor4D | undefined;
-    if (r.init === 'image') {
-      if (o.initImage === undefined) throw new ArgumentError(`${FN}: init 'image' needs initImage`);
-      const bytes = rgbImageArg(FN, 'initImage', o.initImage, 2);
-      initImage = tf.tidy(() => tf.div(bytes, 255) as tf.Tensor4D);
-      bytes.dispose();
-      held.push(initImage);
+    const colors = readColorControls(o);
+    const initImage = readInitImage(o, r, held);
+    const optimised = await applyColorControl(colors, content, styles, initImage, held);
+    const state: RunState = {
+      history: [],
+      lastLosses: undefined,
+      done: 0,
+      total: r.iterations.reduce((a, b) => a + b, 0),
+      stopped: false,
+    };
+    for (let pass = 0; pass < r.scales.length && !state.stopped; pass++) {
+      const previous = x;
+      x = undefined; // runPass disposes it
+      x = await runPass(o, r, hooks, state, pass, { ...optimised, styles }, previous);
     }
-
-    // Colour control before the optimisation.
-    let optimisedContent = content;
-    if (preserve === 'histogram') {
-      for (const s of styles) {
-        const matched = await matchColors(s.image, content, { mode: colorMode });
-        s.image.dispose();
-        s.image = tf.tidy(() => tf.clipByValue(matched, 0, 1) as tf.Tensor4D);
-        matched.dispose();
-      }
-    } else if (preserve === 'luminance') {
-      const lum = await luminanceOnly(
-        content,
-        styles.map((s) => s.image),
-        lumaMode,
-      );
-      styles.forEach((s, i) => {
-        s.image.dispose();
-        s.image = lum.styles[i]!;
-      });
-      optimisedContent = lum.content;
-      held.push(lum.content);
-      if (initImage) {
-        const grey = tf.tidy(
-          () =>
-            tf.tile(
-              tf.sum(tf.mul(initImage!, tf.tensor1d([0.299, 0.587, 0.114])), 3, true),
-              [1, 1, 1, 3],
-            ) as tf.Tensor4D,
-        );
-        held.push(grey);
-        initImage = grey;
-      }
-    }
-
-    const total = r.iterations.reduce((a, b) => a + b, 0);
-    const history: LossValues[] = [];
-    let done = 0;
-    let stopped = false;
-    let lastLosses: LossValues | undefined;
-    for (let pass = 0; pass < r.scales.length && !stopped; pass++) {
-      const side = Math.max(8, Math.round(r.size * r.scales[pass]!));
-      const size = fitSize(H, W, side);
-      const passContent = resizeImage(optimisedContent, size);
-      const prepared: PreparedStyle[] = styles.map((s) => {
-        const [sh, sw] = fitSize(
-          s.image.shape[1],
-          s.image.shape[2],
-          Math.max(8, Math.round(side * (s.scale ?? r!.styleScale))),
-        );
-        return {
-          image: resizeImage(s.image, [sh, sw]),
-          weight: s.weight,
-          ...(s.region ? { region: resizeImage(s.region, size) } : {}),
-          ...(s.mask ? { mask: resizeImage(s.mask, [sh, sw]) } : {}),
-          ...(s.layers ? { layers: s.layers } : {}),
-        };
-      });
-      let setup: LossSetup | undefined;
-      let evaluation:
-        | (ReturnType<typeof gatysObjective> & { dispose?: () => Promise<void> })
-        | undefined;
-      try {
-        setup = buildSetup(passContent, prepared, {
-          network: r.network,
-          pooling: r.pooling,
-          gram: r.gram,
-          contentLayers: r.contentLayers,
-          styleLayers: r.styleLayers,
-          contentWeight: r.contentWeight,
-          styleWeight: r.styleWeight,
-          tvWeight: r.tvWeight,
-          normalizeGradients: r.normalizeGradients,
-        });
-        hooks.extend?.(setup, size);
-        const shape: [number, number, number, number] = [1, size[0], size[1], 3];
-        let start: tf.Tensor4D;
-        if (x) start = resizeImage(x, size);
-        else if (r.init === 'content') start = tf.clone(passContent);
-        else if (r.init === 'random') start = randomInit(shape, r.seed);
-        else start = resizeImage(initImage!, size);
-        if (x) x.dispose();
-        x = undefined;
-        const x0 = new Float32Array((await start.data()) as Float32Array);
-        start.dispose();
-        evaluation =
-          r.engine === 'onnxruntime'
-            ? await nativeGatysObjective(setup, shape)
-            : gatysObjective(setup, shape);
-        const { objective, valuesOf } = evaluation;
-        const passDone = done;
-        const onIteration = async (info: IterationInfo): Promise<boolean> => {
-          const values = valuesOf(info.grad);
-          if (values) {
-            lastLosses = values;
-            history.push(values);
-          }
-          done = passDone + info.iteration;
-          let image: tf.Tensor3D | undefined;
-          if (o.onProgress) {
-            if (r!.imageEvery > 0 && info.iteration % r!.imageEvery === 0) {
-              image = tf.tidy(() => toImage(tf.tensor4d(Float32Array.from(info.x), shape)));
-            }
-            try {
-              const keep = await o.onProgress({
-                iteration: done,
-                total,
-                pass,
-                passes: r!.scales.length,
-                size,
-                losses: lastLosses ??
-                  values ?? { content: NaN, style: NaN, tv: NaN, temporal: NaN, total: info.loss },
-                ...(image ? { image } : {}),
-              });
-              if (keep === false) stopped = true;
-            } finally {
-              image?.dispose();
-            }
-          }
-          if (o.signal?.aborted) stopped = true;
-          return !stopped;
-        };
-        const iterations = r.iterations[pass]!;
-        let result: OptimizeResult | undefined;
-        if (iterations === 0) {
-          result = undefined;
-        } else if (r.optimizer === 'lbfgs') {
-          result = await lbfgs(objective, x0, {
-            maxIterations: iterations,
-            // Iterations are what the caller counts; a line search takes 1-3 evaluations,
-            // rarely more (torch's default cap, 1.25 per iteration, would end short runs
-            // after their first steps).
-            maxEvaluations: iterations * 10,
-            learningRate: r.learningRate ?? 1,
-            history: r.history,
-            lineSearch: r.lineSearch,
-            onIteration,
-          });
-        } else {
-          result = await adam(objective, x0, {
-            maxIterations: iterations,
-            learningRate: r.learningRate ?? 0.02,
-            onIteration,
-          });
-        }
-        done = passDone + (result?.iterations ?? 0);
-        x = tf.tensor4d(result ? Float32Array.from(result.x) : x0, shape);
-      } finally {
-        await evaluation?.dispose?.();
-        passContent.dispose();
-        disposeStyles(prepared);
-        if (setup) disposeSetup(setup);
-      }
-    }
-
     // The losses at the final image, whatever the optimiser last evaluated.
-    const finalSize: [number, number] = [x!.shape[1], x!.shape[2]];
-    const clipped = tf.tidy(() => tf.clipByValue(x!, 0, 1) as tf.Tensor4D);
-    x!.dispose();
-    x = undefined;
-    let out = clipped;
-    if (preserve === 'luminance' || preserve === 'original') {
-      const colors = resizeImage(content, finalSize);
-      out = tf.tidy(
-        () =>
-          tf.clipByValue(
-            preserve === 'luminance'
-              ? restoreChrominance(clipped, colors, space)
-              : combineLuminance(clipped, colors, space),
-            0,
-            1,
-          ) as tf.Tensor4D,
-      );
-      colors.dispose();
-      clipped.dispose();
-    }
-    const image = toImage(out);
-    out.dispose();
+    const image = finishImage(x!, content, colors);
     return {
       image,
-      losses: lastLosses ?? { content: NaN, style: NaN, tv: NaN, temporal: NaN, total: NaN },
-      history,
-      iterations: done,
-      stopped,
+      losses: state.lastLosses ?? NO_LOSSES(NaN),
+      history: state.history,
+      iterations: state.done,
+      stopped: state.stopped,
     };
   } finally {
     if (x) x.dispose();
