@@ -11,7 +11,6 @@ export {
   tuneRetinex,
 } from './baselines/retinex.js';
 export { checkImages } from './check-images.js';
-export { IMAGE_SETS, type ImageSet, imageSet } from './data/image-sets.js';
 export {
   DRAWINGS_PER_CLASS,
   type GlyphSet,
@@ -19,6 +18,7 @@ export {
   glyphSet,
   glyphTriplets,
 } from './data/glyph-triplets.js';
+export { IMAGE_SETS, type ImageSet, imageSet } from './data/image-sets.js';
 export {
   PARAM_LENGTH,
   PARAM_RANGES,
@@ -28,20 +28,25 @@ export {
   type ShapeParams,
 } from './data/shape-params.js';
 export { type ShapeViews, shapeViews, stackViews } from './data/shape-views.js';
+export { SKETCH_FOLDERS, sketchData } from './data/sketch-pairs.js';
 export { stackField } from './data/stack-field.js';
 export { interpolateCodes, nearestCodes } from './latent/latent-tools.js';
 export { scaleInvariantMse } from './losses/scale-invariant-mse.js';
+export {
+  binarizeLines,
+  simplificationLoss,
+  simplificationWeights,
+} from './losses/simplification-loss.js';
 export { verificationLoss } from './losses/verification-loss.js';
-export { simplificationLoss, simplificationWeights } from './losses/simplification-loss.js';
 export {
   type FewShotOptions,
   fewShotAccuracy,
   squaredDistances,
 } from './metrics/few-shot-accuracy.js';
 export { type LineScores, lineScores } from './metrics/line-scores.js';
+export { intrinsicLmse, type LmseOptions, lmse } from './metrics/lmse.js';
 export { type ParamErrors, paramErrors } from './metrics/param-errors.js';
 export { retrievalTopK } from './metrics/retrieval.js';
-export { intrinsicLmse, type LmseOptions, lmse } from './metrics/lmse.js';
 export { scaleInvariantError } from './metrics/scale-invariant-error.js';
 export {
   ConvAutoencoder,
@@ -50,6 +55,8 @@ export {
 } from './nets/conv-autoencoder.js';
 export { DnCnn, type DnCnnOptions } from './nets/dncnn.js';
 export { ReadoutDecoder, type ReadoutDecoderOptions } from './nets/readout-decoder.js';
+export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
+export { SceneEncoder, type SceneEncoderOptions } from './nets/scene-encoder.js';
 export {
   ParamCoder,
   REPRESENTATIONS,
@@ -58,8 +65,6 @@ export {
   type SharedSpaceNetOptions,
 } from './nets/shared-space-net.js';
 export { SiameseNet, type SiameseNetOptions } from './nets/siamese-net.js';
-export { RenderDenoiser, type RenderDenoiserOptions } from './nets/render-denoiser.js';
-export { SceneEncoder, type SceneEncoderOptions } from './nets/scene-encoder.js';
 export {
   SimplificationNet,
   type SimplificationNetOptions,
@@ -177,6 +182,12 @@ export {
   simplifyTask,
   trainSimplifier,
 } from './tasks/simplify.js';
+export {
+  type AdversarialPhase,
+  type AdversarialStep,
+  adversarialPhase,
+  adversarialStep,
+} from './tasks/simplify-adversarial.js';
 export {
   loadTransfer,
   type ResolvedTransfer,

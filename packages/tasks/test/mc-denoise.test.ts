@@ -136,7 +136,7 @@ describeBackends(
         /needs buffers: true/,
       );
       expect(() => mcDenoiseTask.create({ inputs: 'colour' as 'render' })).toThrow(
-        /inputs must be one of render, buffers, demodulated/,
+        /inputs must be one of '?render'?, '?buffers'?, '?demodulated'?/,
       );
       expect(() => mcDenoiseTask.create({ inputs: 'render', buffers: true })).toThrow(
         ArgumentError,

@@ -1,7 +1,10 @@
 import { ArgumentError, ShapeError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
+import { train } from '@atelier/gan';
 import { expect, it } from 'vitest';
 import {
+  adversarialPhase,
+  binarizeLines,
   lineScores,
   simplificationLoss,
   simplificationWeights,
@@ -44,6 +47,15 @@ describeBackends('simplification loss and line scores', () => {
     tf.dispose([page, m, greys, out]);
   });
 
+  it('binarises line drawings at the threshold', async () => {
+    const drawing = tf.tensor4d([0, 0.5, 0.89, 0.9, 0.95, 1], [1, 1, 6, 1]);
+    expect(Array.from(await binarizeLines(drawing, 0.9).data())).toEqual([0, 0, 0, 1, 1, 1]);
+    expect(Array.from(await binarizeLines(drawing, 0.5).data())).toEqual([0, 1, 1, 1, 1, 1]);
+    expect(() => binarizeLines(drawing, 1)).toThrow(ArgumentError);
+    expect(() => binarizeLines(tf.zeros([1, 2, 2, 3]) as tf.Tensor4D, 0.9)).toThrow(ShapeError);
+    drawing.dispose();
+  });
+
   it('line scores count by hand', async () => {
     // Target lines at pixels 0, 1, 2; output dark at 1, 2, 3 and grey (0.6) at 4.
     const target = tf.tensor4d([0, 0, 0, 1, 1, 1], [1, 1, 6, 1]);
@@ -61,6 +73,69 @@ describeBackends('simplification loss and line scores', () => {
     tf.dispose([target, output]);
   });
 });
+
+it("Mastering Sketching's schedule: supervised warmup, D alone, then both", () => {
+  const phases = Array.from({ length: 6 }, (_, step) => adversarialPhase(step, 2, 3));
+  expect(phases).toEqual([
+    'supervised',
+    'supervised',
+    'pretrain-d',
+    'pretrain-d',
+    'pretrain-d',
+    'joint',
+  ]);
+  expect(adversarialPhase(0, 0, 0)).toBe('joint');
+});
+
+/** The weights of a module as plain numbers (cpu: read synchronously). */
+function weightsOf(module: { stateDict(): Record<string, tf.Tensor> }): number[] {
+  const dict = module.stateDict();
+  const values: number[] = [];
+  for (const [key, t] of Object.entries(dict))
+    if (/weight$/.test(key)) values.push(...t.dataSync());
+  tf.dispose(Object.values(dict));
+  return values;
+}
+
+describeBackends(
+  'simplify adversarial phases',
+  () => {
+    it('the warmup moves only S, D pretraining only D, the joint phase both', async () => {
+      const { dataset } = await simplifyTask.data({ size: 16, count: 2, seed: 0 });
+      const harness = simplifyTask.create({
+        mode: 'unpaired',
+        width: 0.02,
+        ndf: 2,
+        nLayersD: 1,
+        warmup: 1,
+        pretrainD: 1,
+      });
+      const S = [weightsOf(harness.modules.S!)];
+      const D = [weightsOf(harness.modules.D!)];
+      try {
+        await train(harness, {
+          data: dataset,
+          batch: 2,
+          steps: 3,
+          onProgress: (p) => {
+            if (p.phase !== 'step') return;
+            S.push(weightsOf(harness.modules.S!));
+            D.push(weightsOf(harness.modules.D!));
+          },
+        });
+      } finally {
+        harness.dispose();
+      }
+      const moved = (w: number[][], k: number) => w[k + 1]!.some((v, i) => v !== w[k]![i]);
+      expect([0, 1, 2].map((k) => [moved(S, k), moved(D, k)])).toEqual([
+        [true, false],
+        [false, true],
+        [true, true],
+      ]);
+    });
+  },
+  { only: ['cpu'] },
+);
 
 // Training steps on webgpu (SwiftShader) take a minute each: cpu and wasm here.
 describeBackends(

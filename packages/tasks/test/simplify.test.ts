@@ -5,6 +5,8 @@ import { ArgumentError, ShapeError, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { afterAll, expect, it } from 'vitest';
 import {
+  binarizeLines,
+  lineScores,
   loadSimplifier,
   type SimplifyModel,
   simplificationLoss,
@@ -13,17 +15,20 @@ import {
   trainSimplifier,
 } from '../src/index.js';
 
-// Simo-Serra et al.'s network (at 1/8 of its channels) trained 250 steps (batch 8) on 512
-// synthetic rough -> clean pairs at 32x32: on 32 held-out pairs its M-weighted squared
-// error falls well below the untrained network's and a blank page's (measured on wasm:
-// untrained 0.231, blank 0.102, trained 0.063; the test asks for 0.7 of the blank page's
-// and half the untrained net's). Within this budget it does NOT yet beat thresholding the
-// rough sketch itself (weighted error 0.018, line F 0.75): see the README's results.
+// Simo-Serra et al.'s network (at 1/8 of its channels, at least 8 a layer) trained STEPS
+// steps (batch 8) on 512 synthetic rough -> clean pairs at 32x32, on targets binarised at
+// 0.9 as the reference's: on 32 held-out pairs its M-weighted squared error falls well
+// below the untrained network's and a blank page's, and it draws lines (F at threshold
+// 0.5 against the binarised clean drawing). Measured on wasm: untrained 0.249, blank
+// 0.203, trained 0.116 (weighted error); line F untrained 0.32 (grey output is half
+// line), trained 0.53. Within this budget it does not yet beat thresholding the
+// rough sketch (F 0.67 at 0.5, 0.89 at its best threshold): the README's results do.
 
 const root = mkdtempSync(join(tmpdir(), 'atelier-simplify-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const SIZE = 32;
+const STEPS = 250;
 
 describeBackends(
   'sketch simplification on synthetic sketches',
@@ -41,7 +46,9 @@ describeBackends(
         split: 'test',
       });
       rough = (await stackField(dataset, 'A')) as tf.Tensor4D;
-      clean = (await stackField(dataset, 'B')) as tf.Tensor4D;
+      const drawn = (await stackField(dataset, 'B')) as tf.Tensor4D;
+      clean = binarizeLines(drawn, 0.9);
+      drawn.dispose();
       const untrained = await trainSimplifier({
         size: SIZE,
         count: 32,
@@ -56,10 +63,10 @@ describeBackends(
       const trained = await trainSimplifier({
         size: SIZE,
         count: 512,
-        steps: 250,
+        steps: STEPS,
         batch: 8,
         out,
-        sampleEvery: 250,
+        sampleEvery: STEPS,
         options: { width: 0.125 },
       });
       model = trained.model;
@@ -67,11 +74,15 @@ describeBackends(
       const blank = tf.tidy(
         () => simplificationLoss(tf.onesLike(clean) as tf.Tensor4D, clean).dataSync()[0]!,
       );
+      const simplified = model.apply(rough);
+      const { f } = await lineScores(simplified, clean);
+      simplified.dispose();
       console.log(
-        `simplify: weighted error untrained ${before.toFixed(4)}, blank ${blank.toFixed(4)}, trained ${after.toFixed(4)}`,
+        `simplify: weighted error untrained ${before.toFixed(4)}, blank ${blank.toFixed(4)}, trained ${after.toFixed(4)}; line F ${f.toFixed(3)}`,
       );
       expect(after).toBeLessThan(0.7 * blank);
       expect(after).toBeLessThan(0.5 * before);
+      expect(f).toBeGreaterThan(0.45);
     });
 
     it('loads from the run folder and reproduces the outputs', async () => {

@@ -1,4 +1,4 @@
-import { describe, ShapeError, tf } from '@atelier/core';
+import { ArgumentError, describe, ShapeError, tf } from '@atelier/core';
 
 /**
  * Simo-Serra et al.'s loss weights: M = exp(−H) + 0.5, where H at a pixel is the share
@@ -30,4 +30,19 @@ export function simplificationLoss(output: tf.Tensor4D, target: tf.Tensor4D): tf
     const weights = simplificationWeights(target);
     return tf.mean(tf.mul(weights, tf.squaredDifference(output, target))) as tf.Scalar;
   });
+}
+
+/**
+ * Line drawings [N, H, W, 1] in [0, 1] made binary: darker than `threshold` is ink (0),
+ * the rest paper (1). The reference trains on clean targets binarised at 0.9, so that
+ * anti-aliased line edges count as line, not as a grey to regress to.
+ */
+export function binarizeLines(drawing: tf.Tensor4D, threshold: number): tf.Tensor4D {
+  if (!(drawing instanceof tf.Tensor) || drawing.rank !== 4 || drawing.shape[3] !== 1)
+    throw new ShapeError(`binarizeLines: expected drawings [N, H, W, 1], got ${describe(drawing)}`);
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1))
+    throw new ArgumentError(
+      `binarizeLines: threshold must be in (0, 1), got ${describe(threshold)}`,
+    );
+  return tf.tidy(() => tf.cast(tf.greaterEqual(drawing, threshold), 'float32') as tf.Tensor4D);
 }

@@ -36,8 +36,14 @@ const LAYERS: readonly (readonly ['conv' | 'up', number, number, number])[] = [
 export const SKETCH_MEAN = 0.9664;
 export const SKETCH_STD = 0.0858;
 
+/** The fewest channels a narrowed layer keeps: at 1/8 width the last layers would have 3 and 6. */
+export const MIN_CHANNELS = 8;
+
 export interface SimplificationNetOptions {
-  /** Multiplies every layer's channels (1: the paper's; smaller for quick runs), at least 1 each. */
+  /**
+   * Multiplies every layer's channels (1: the paper's; smaller for quick runs), at
+   * least MIN_CHANNELS each: a ReLU layer of 3 channels before the output drops lines.
+   */
   width: number;
 }
 
@@ -60,7 +66,7 @@ export class SimplificationNet extends Module {
     let channels = 1;
     LAYERS.forEach(([kind, kernel, stride, out], i) => {
       const last = i === LAYERS.length - 1;
-      const c = last ? 1 : Math.max(1, Math.round(out * width));
+      const c = last ? 1 : Math.max(MIN_CHANNELS, Math.round(out * width));
       const s = seed.fork(`layer${i}`);
       layers.push(
         kind === 'up'

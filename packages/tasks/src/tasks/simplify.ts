@@ -1,23 +1,22 @@
 import { PatchDiscriminator } from '@atelier/blocks';
-import { ArgumentError, describe, type Module, rng, tf } from '@atelier/core';
-import { Dataset, synthetic } from '@atelier/datasets';
+import { ArgumentError, describe, type Module, rng, ShapeError, tf } from '@atelier/core';
 import {
   choiceOption,
   ganLoss,
   type Harness,
   intOption,
   type JsonObject,
-  type LossTerms,
   numberOption,
   readOptions,
   type SampleColumn,
 } from '@atelier/gan';
 import { checkImages, unitToSigned } from '../check-images.js';
-import { TEST_SEED_OFFSET } from '../data/image-sets.js';
-import { simplificationLoss } from '../losses/simplification-loss.js';
+import { sketchData } from '../data/sketch-pairs.js';
+import { binarizeLines, simplificationLoss } from '../losses/simplification-loss.js';
 import { SimplificationNet } from '../nets/simplification-net.js';
-import type { TaskData, TaskDataOptions, TaskDescriptor, TaskModel } from '../task.js';
+import type { TaskDescriptor, TaskModel } from '../task.js';
 import { oneNetFromWeights, taskFunctions } from '../task-functions.js';
+import { adversarialPhase, adversarialStep } from './simplify-adversarial.js';
 
 export const SIMPLIFY_MODES = ['supervised', 'adversarial', 'unpaired'] as const;
 export type SimplifyMode = (typeof SIMPLIFY_MODES)[number];
@@ -42,12 +41,34 @@ export interface SimplifyOptions {
   nLayersD?: number;
   /** Adam's rate for both networks; default 1e-3 (the paper used Adadelta). */
   lr?: number;
+  /**
+   * Clean targets (and unpaired clean drawings) are binarised: darker than this is ink
+   * (0), the rest paper (1), as the reference's training (`thresholdoutput` 0.9). 0
+   * keeps the anti-aliased greys. Default 0.9.
+   */
+  binarize?: number;
+  /** Adversarial modes: steps of the supervised loss alone before the adversarial terms. Default 0. */
+  warmup?: number;
+  /** Adversarial modes: steps after the warmup that train D alone (the reference's 1000). Default 0. */
+  pretrainD?: number;
   seed?: number;
 }
 
 export type ResolvedSimplify = Required<SimplifyOptions>;
 
-const KNOWN = ['mode', 'alpha', 'beta', 'width', 'ndf', 'nLayersD', 'lr', 'seed'] as const;
+const KNOWN = [
+  'mode',
+  'alpha',
+  'beta',
+  'width',
+  'ndf',
+  'nLayersD',
+  'lr',
+  'binarize',
+  'warmup',
+  'pretrainD',
+  'seed',
+] as const;
 
 export function resolveSimplify(options?: SimplifyOptions): ResolvedSimplify {
   const where = 'simplify';
@@ -55,6 +76,11 @@ export function resolveSimplify(options?: SimplifyOptions): ResolvedSimplify {
   const width = numberOption(o.width, 1, 'width', where);
   if (!(width > 0 && width <= 1))
     throw new ArgumentError(`${where}: width must be in (0, 1], got ${describe(o.width)}`);
+  const binarize = numberOption(o.binarize, 0.9, 'binarize', where);
+  if (!(binarize < 1))
+    throw new ArgumentError(
+      `${where}: binarize must be in [0, 1) (0: off), got ${describe(o.binarize)}`,
+    );
   return {
     mode: choiceOption(o.mode, 'supervised', SIMPLIFY_MODES, 'mode', where),
     alpha: numberOption(o.alpha, 0.01, 'alpha', where),
@@ -63,6 +89,9 @@ export function resolveSimplify(options?: SimplifyOptions): ResolvedSimplify {
     ndf: intOption(o.ndf, 32, 'ndf', where),
     nLayersD: intOption(o.nLayersD, 3, 'nLayersD', where),
     lr: numberOption(o.lr, 1e-3, 'lr', where),
+    binarize,
+    warmup: intOption(o.warmup, 0, 'warmup', where, 0),
+    pretrainD: intOption(o.pretrainD, 0, 'pretrainD', where, 0),
     seed: intOption(o.seed, 0, 'seed', where, Number.MIN_SAFE_INTEGER),
   };
 }
@@ -72,30 +101,24 @@ function createNet(o: ResolvedSimplify): SimplificationNet {
 }
 
 /**
- * Sketches [N, H, W, 1] in [0, 1]: rough A and its clean B, and an unpaired rough and an
- * unpaired clean drawing (from other seeds: no pair of theirs is ever seen).
+ * Sketches [N, H, W, 1] in [0, 1]: rough A and its clean B, and where the data has them
+ * an unpaired rough and an unpaired clean drawing (no pair of theirs is ever seen).
  */
 export interface SketchBatch {
   A: tf.Tensor4D;
   B: tf.Tensor4D;
-  roughU: tf.Tensor4D;
-  cleanU: tf.Tensor4D;
+  roughU?: tf.Tensor4D;
+  cleanU?: tf.Tensor4D;
 }
 
 export interface SimplifyHarness extends Harness<SketchBatch> {
   readonly options: ResolvedSimplify;
 }
 
-/** Seeds of the unpaired sets, away from the pairs' and the held-out split's. */
-const UNPAIRED_ROUGH = 7_000_001;
-const UNPAIRED_CLEAN = 9_000_011;
-
 /**
- * Learning to Simplify's supervised step, and Mastering Sketching's: S minimises
- * M-weighted MSE + α·GAN(D(S(x)), real) (+ β·GAN(D(S(x_u)), real) on unpaired rough);
- * D minimises GAN(D(y), real) + GAN(D(S(x)), fake) (+ unpaired clean as real, S of
- * unpaired rough as fake), unweighted (Adam does not care for its scale). D steps first
- * on this step's outputs, as pix2pix.
+ * Learning to Simplify's supervised step (mode 'supervised'), or Mastering Sketching's
+ * (see `adversarialStep`): the M-weighted squared error against the binarised clean
+ * target, plus the adversarial terms after the warmup and D's pretraining.
  */
 function createHarness(options?: SimplifyOptions): SimplifyHarness {
   const o = resolveSimplify(options);
@@ -109,19 +132,25 @@ function createHarness(options?: SimplifyOptions): SimplifyHarness {
         seed: rng(o.seed).fork('D'),
       })
     : undefined;
-  const adam = () => tf.train.adam(o.lr, 0.5, 0.999, 1e-8);
+  // β1 0.9 for the supervised network (a regression), pix2pix's 0.5 for the adversarial pair.
+  const adam = (beta1: number) => tf.train.adam(o.lr, beta1, 0.999, 1e-8);
   const optimizers: SimplifyHarness['optimizers'] = {
-    S: { optimizer: adam(), modules: ['S'], lr: o.lr },
+    S: { optimizer: adam(adversarial ? 0.5 : 0.9), modules: ['S'], lr: o.lr },
   };
-  if (D) optimizers.D = { optimizer: adam(), modules: ['D'], lr: o.lr };
+  if (D) optimizers.D = { optimizer: adam(0.5), modules: ['D'], lr: o.lr };
   const gan = ganLoss('vanilla');
-  // D sees sketches in [-1, 1], as the GAN nets do.
-  const judge = (x: tf.Tensor4D) => D!.forward(unitToSigned(x) as tf.Tensor4D);
+  const target = (clean: tf.Tensor4D) =>
+    o.binarize > 0 ? binarizeLines(clean, o.binarize) : clean;
   const check = (batch: SketchBatch | undefined) => {
-    const fields =
-      o.mode === 'unpaired' ? (['A', 'B', 'roughU', 'cleanU'] as const) : (['A', 'B'] as const);
-    for (const f of fields)
-      checkImages(batch?.[f], 'simplify', { channels: 1, multiple: 8, name: f });
+    checkImages(batch?.A, 'simplify', { channels: 1, multiple: 8, name: 'A (rough)' });
+    checkImages(batch?.B, 'simplify', { channels: 1, multiple: 8, name: 'B (clean)' });
+    if (o.mode !== 'unpaired') return;
+    if (batch?.roughU === undefined || batch.cleanU === undefined)
+      throw new ShapeError(
+        "simplify: mode 'unpaired' needs unpaired sketches (roughU, cleanU): synthetic:sketches has them; a folder needs unpaired-rough/ and unpaired-clean/",
+      );
+    checkImages(batch.roughU, 'simplify', { channels: 1, multiple: 8, name: 'roughU' });
+    checkImages(batch.cleanU, 'simplify', { channels: 1, multiple: 8, name: 'cleanU' });
   };
   return {
     name: 'simplify',
@@ -134,29 +163,24 @@ function createHarness(options?: SimplifyOptions): SimplifyHarness {
     check,
     step([batch], ctx) {
       const { A, B, roughU, cleanU } = batch!;
-      ctx.update(
-        'S',
-        (): LossTerms => {
-          const out = S.forward(A);
-          const terms: LossTerms = { mse: simplificationLoss(out, B) };
-          if (!D) return terms;
-          const outU = o.mode === 'unpaired' ? S.forward(roughU) : undefined;
-          ctx.update(
-            'D',
-            (): LossTerms => ({
-              D_real: gan(judge(B), true),
-              D_fake: gan(judge(out), false),
-              ...(outU
-                ? { D_real_u: gan(judge(cleanU), true), D_fake_u: gan(judge(outU), false) }
-                : {}),
-            }),
-          );
-          terms.adv = gan(judge(out), true);
-          if (outU) terms.adv_u = gan(judge(outU), true);
-          return terms;
-        },
-        { adv: o.alpha, adv_u: o.beta },
-      );
+      const clean = ctx.keep(target(B));
+      if (!D) {
+        ctx.update('S', () => ({ mse: simplificationLoss(S.forward(A), clean) }));
+        return;
+      }
+      const unpaired = o.mode === 'unpaired';
+      adversarialStep(ctx, adversarialPhase(ctx.step, o.warmup, o.pretrainD), {
+        simplify: (x) => S.forward(x),
+        // D sees line drawings in [-1, 1], as the GAN nets do.
+        judge: (x) => D.forward(unitToSigned(x) as tf.Tensor4D),
+        gan,
+        supervised: simplificationLoss,
+        rough: A,
+        clean,
+        ...(unpaired ? { roughU, cleanU: ctx.keep(target(cleanU!)) } : {}),
+        alpha: o.alpha,
+        beta: o.beta,
+      });
     },
     samples(batch, generators): SampleColumn[] {
       return [
@@ -165,7 +189,7 @@ function createHarness(options?: SimplifyOptions): SimplifyHarness {
           title: 'simplified',
           images: unitToSigned(generators.S!.forward(batch.A)) as tf.Tensor4D,
         },
-        { title: 'clean', images: unitToSigned(batch.B) as tf.Tensor4D },
+        { title: 'clean', images: unitToSigned(target(batch.B)) as tf.Tensor4D },
       ];
     },
     createModule(): Module {
@@ -201,54 +225,10 @@ export class SimplifyModel implements TaskModel {
   }
 }
 
-/** Paired and unpaired sketches of `synthetic.sketches` (the only data this task takes). */
-async function sketchData(options: TaskDataOptions): Promise<TaskData> {
-  const where = 'simplify data';
-  const spec = options.data ?? 'synthetic:sketches';
-  if (spec !== 'synthetic:sketches') {
-    throw new ArgumentError(
-      `${where}: simplify trains on 'synthetic:sketches' (rough -> clean pairs and unpaired sketches); got ${describe(spec)}`,
-    );
-  }
-  const split = options.split ?? 'train';
-  const { size, seed } = options;
-  const count = options.count ?? 64;
-  const base = { size, range: 'unit' as const };
-  const pairs = synthetic.sketches({
-    ...base,
-    count,
-    seed: split === 'test' ? seed + TEST_SEED_OFFSET : seed,
-  });
-  if (split === 'test') {
-    return {
-      dataset: pairs as unknown as Dataset<unknown>,
-      description: { source: spec, split, size, count, seed: seed + TEST_SEED_OFFSET },
-      fills: {},
-    };
-  }
-  // Unpaired data is plentiful (the paper's point): four times the pairs.
-  const unpaired = count * 4;
-  const rough = synthetic.sketches({ ...base, count: unpaired, seed: seed + UNPAIRED_ROUGH });
-  const clean = synthetic.sketches({ ...base, count: unpaired, seed: seed + UNPAIRED_CLEAN });
-  const dataset = Dataset.indexed(unpaired, async (i, epoch) => {
-    const [p, r, c] = await Promise.all([
-      pairs.get(i % count, epoch),
-      rough.get(i, epoch),
-      clean.get(i, epoch),
-    ]);
-    tf.dispose([r!.B, c!.A]);
-    return { A: p!.A, B: p!.B, roughU: r!.A, cleanU: c!.B };
-  });
-  return {
-    dataset: dataset as Dataset<unknown>,
-    description: { source: spec, split, size, pairs: count, unpaired, seed },
-    fills: {},
-  };
-}
-
 /**
  * Sketch simplification (Simo-Serra et al. 2016) and Mastering Sketching (2018) on
- * `synthetic:sketches`; `mode` picks supervised, +adversarial or +unpaired.
+ * `synthetic:sketches` or a folder of rough/clean pairs; `mode` picks supervised,
+ * +adversarial or +unpaired.
  */
 export const simplifyTask: TaskDescriptor<SimplifyOptions, SimplifyHarness, SimplifyModel> = {
   name: 'simplify',
@@ -268,6 +248,21 @@ export const simplifyTask: TaskDescriptor<SimplifyOptions, SimplifyHarness, Simp
       help: "channel multiplier, 1 the paper's (default 1)",
     },
     lr: { option: 'lr', kind: 'number', help: 'Adam learning rate (default 1e-3)' },
+    binarize: {
+      option: 'binarize',
+      kind: 'number',
+      help: 'clean targets darker than this become ink, 0 keeps greys (default 0.9)',
+    },
+    warmup: {
+      option: 'warmup',
+      kind: 'int',
+      help: 'adversarial modes: supervised-only steps first (default 0)',
+    },
+    'pretrain-d': {
+      option: 'pretrainD',
+      kind: 'int',
+      help: 'adversarial modes: steps training D alone after the warmup (default 0)',
+    },
   },
   defaults: { data: 'synthetic:sketches', size: 64, steps: 2000, batch: 8 },
   sizeMultiple: 8,
