@@ -6,9 +6,8 @@ import {
   frechetDistance,
   frechetFeatureDistance,
   kernelDistance,
-  sqrtmPsd,
-  symmetricEigen,
 } from '../src/index.js';
+import { sqrtmPsd, symmetricEigen } from '../src/internal.js';
 
 // Feature sets with pytorch-fid's FID (scipy sqrtm) and torch-fidelity's KID
 // (tools/parity/gan_metrics.py).

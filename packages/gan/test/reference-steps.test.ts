@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { readSafetensors, rng, tf } from '@atelier/core';
 import { describeBackends } from '@atelier/core/testing';
 import { expect, it } from 'vitest';
-import { cyclegan, type Harness, optimizerVariables, pix2pix, StepRun } from '../src/index.js';
+import { cyclegan, type Harness, pix2pix } from '../src/index.js';
+import { optimizerVariables, StepRun } from '../src/internal.js';
 
 // Two training steps of junyanz's Pix2PixModel and CycleGANModel in PyTorch
 // (tools/parity/gan_steps.py): the same losses, in the same order, with the same
