@@ -59,7 +59,7 @@ export interface TransferOptions {
   mode?: TransferMode;
   /** Feature maps of the first encoder level and the last decoder level; default 16. */
   features?: number;
-  /** Stride-2 levels of the encoder (upsamplings of the decoder); default 3. */
+  /** Stride-2 levels of the encoder (upsamplings of the decoder); default 2. */
   levels?: number;
   /** With a VGG encoder: the layer the decoder reads; default 'relu2_2'. */
   vggLayer?: VggEncoderLayer;
@@ -122,7 +122,7 @@ export function resolveTransfer(options?: TransferOptions): ResolvedTransfer {
     ),
     source,
     features: intOption(o.features, 16, 'features', where),
-    levels: intOption(o.levels, 3, 'levels', where),
+    levels: intOption(o.levels, 2, 'levels', where),
     vggLayer: choiceOption(
       o.vggLayer,
       'relu2_2',
@@ -152,20 +152,20 @@ function createDecoder(o: ResolvedTransfer): ReadoutDecoder {
   );
 }
 
-/** The decoder's linear output to the target's range (tanh or scaled sigmoid). */
-function toRange(output: tf.Tensor, target: TransferTarget): tf.Tensor4D {
-  const { low, high } = TRANSFER_TASKS[target];
-  if (low === -1 && high === 1) return tf.tanh(output) as tf.Tensor4D;
-  return tf.add(tf.mul(tf.sigmoid(output), high - low), low) as tf.Tensor4D;
+/** The decoder's raw output: trained linear (a sigmoid or tanh would saturate and stall on the mostly-white edges). */
+function rawOutput(encoder: Module, decoder: Module, images: tf.Tensor4D): tf.Tensor4D {
+  return (decoder as ReadoutDecoder).forward(encode(encoder, images));
 }
 
+/** The prediction: the raw output clipped to the target's range (the truth lies inside it). */
 function predict(
   encoder: Module,
   decoder: Module,
   images: tf.Tensor4D,
   target: TransferTarget,
 ): tf.Tensor4D {
-  return toRange((decoder as ReadoutDecoder).forward(encode(encoder, images)), target);
+  const { low, high } = TRANSFER_TASKS[target];
+  return tf.clipByValue(rawOutput(encoder, decoder, images), low, high) as tf.Tensor4D;
 }
 
 /** A target buffer as an image in [0, 1], 3 channels (normals (n + 1) / 2, shading clipped). */
@@ -230,7 +230,7 @@ function checkBatch(
 }
 
 /**
- * The training harness: the prediction of the target buffer against the truth by mean
+ * The training harness: the decoder's raw output against the target buffer by mean
  * squared error (logged as `mse`). Frozen: the encoder is not among the optimizer's
  * modules and takes no gradients (its weights stay as read).
  */
@@ -255,7 +255,7 @@ function createHarness(options?: TransferOptions): TransferHarness {
       const b = batch!;
       ctx.update('net', () => ({
         mse: tf.mean(
-          tf.squaredDifference(predict(encoder, decoder, b.image, o.target), b[o.target]),
+          tf.squaredDifference(rawOutput(encoder, decoder, b.image), b[o.target]),
         ) as tf.Scalar,
       }));
     },
@@ -434,7 +434,7 @@ export const transferTask: TaskDescriptor<TransferOptions, TransferHarness, Tran
       help: 'scratch, frozen (only the decoder trains) or finetune (default frozen with --encoder)',
     },
     features: { option: 'features', kind: 'int', help: 'first-level feature maps (default 16)' },
-    levels: { option: 'levels', kind: 'int', help: 'stride-2 encoder levels (default 3)' },
+    levels: { option: 'levels', kind: 'int', help: 'stride-2 encoder levels (default 2)' },
     'vgg-layer': {
       option: 'vggLayer',
       kind: 'string',
