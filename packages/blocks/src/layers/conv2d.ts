@@ -51,6 +51,10 @@ export function checkPadding(value: unknown, where: string): ConvPadding {
  * PyTorch's nn.Conv2d on NHWC tensors: stride, padding (zeros, reflect or replicate),
  * dilation, groups, bias. `weight` is [kh, kw, in / groups, out] (PyTorch's
  * (out, in / groups, kh, kw), kind 'conv'), `bias` [out].
+ *
+ * @example
+ * const conv = new Conv2d({ inChannels: 3, outChannels: 16, kernelSize: 3, padding: 1 });
+ * const y = conv.forward(tf.zeros([1, 32, 32, 3])); // [1, 32, 32, 16]
  */
 export class Conv2d extends Module implements WeightedLayer {
   readonly weight: tf.Variable;

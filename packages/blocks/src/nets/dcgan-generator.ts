@@ -34,6 +34,10 @@ export interface DCGANGeneratorOptions {
  * doubling the size down to ngf, each with batch norm and ReLU, and a last one to
  * `outChannels` with tanh. No biases. Keys `main.0.weight`, `main.1.running_mean`, ...
  * as the tutorial's `Generator`.
+ *
+ * @example
+ * const G = new DCGANGenerator({ latentDim: 100, ngf: 64, outChannels: 3, size: 64 });
+ * const images = G.forward(tf.randomNormal([16, 100])); // [16, 64, 64, 3] in [-1, 1]
  */
 export class DCGANGenerator extends Module {
   readonly main: Sequential;

@@ -57,6 +57,12 @@ export interface GeneratorSpec extends Required<NetworkOptions> {
 /**
  * junyanz's `define_G`: the network by name, initialised by `init_weights(init_type,
  * init_gain)`. An initType of 'none' keeps the layers' PyTorch default initialisation.
+ *
+ * @example
+ * const G = createGenerator(
+ *   { netG: 'unet_256', inChannels: 3, outChannels: 3, ngf: 64, norm: 'batch', dropout: true, initType: 'normal', initGain: 0.02 },
+ *   rng(0),
+ * );
  */
 export function createGenerator(spec: GeneratorSpec, seed: Rng): Module {
   const parsed = parseNetG(spec.netG, 'createGenerator');

@@ -25,6 +25,10 @@ export interface PatchDiscriminatorOptions {
  * then one stride-1 conv to one channel: a map of logits, one per overlapping patch
  * (30x30 for a 256x256 input at nLayers 3, each seeing 70x70 pixels). No sigmoid.
  * Keys as the reference: `model.0`, `model.2`, `model.3`, ... `model.11`.
+ *
+ * @example
+ * const D = new PatchDiscriminator({ inChannels: 6, ndf: 64, nLayers: 3, norm: 'batch' });
+ * const logits = D.forward(tf.concat([a, b], 3)); // [1, 30, 30, 1] for 256x256 pairs
  */
 export class PatchDiscriminator extends Module {
   readonly model: Sequential;

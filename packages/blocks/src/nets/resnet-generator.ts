@@ -32,6 +32,10 @@ export interface ResnetGeneratorOptions {
  * sizes: exactly twice the input), ReflectionPad(3) + Conv7 + Tanh. Height and width
  * must be multiples of 4 to come back at the input's size. Keys as the reference:
  * `model.1`, `model.4`, `model.7`, `model.10.conv_block.1`, ...
+ *
+ * @example
+ * const G = new ResnetGenerator({ inChannels: 3, outChannels: 3, nBlocks: 9, norm: 'instance' });
+ * const fake = G.forward(tf.zeros([1, 256, 256, 3])); // CycleGAN's resnet_9blocks
  */
 export class ResnetGenerator extends Module {
   readonly model: Sequential;

@@ -98,6 +98,10 @@ export interface TransformerNetOptions {
  * (`conv1.conv2d.weight`, `in1.weight`, `res1.conv1.conv2d.weight`, ...); the
  * `in*.running_mean`/`running_var` that old PyTorch versions saved (the pretrained
  * candy, mosaic, rain_princess, udnie) are dropped on load.
+ *
+ * @example
+ * const net = new TransformerNet({ seed: 42 });
+ * const styled = net.forward(tf.zeros([1, 256, 256, 3])); // RGB in [0, 255] in and out
  */
 export class TransformerNet extends Module {
   readonly conv1: ConvLayer;

@@ -31,6 +31,11 @@ export interface UnetGeneratorOptions {
  * 2^numDowns pixels), tanh output. NHWC in and out; height and width must be multiples
  * of 2^numDowns. Its state dict has the reference's keys (`model.model.1.model.3...`),
  * so a converted `latest_net_G.pth` loads with `loadStateDict(dict, { from: 'torch' })`.
+ *
+ * @example
+ * const G = new UnetGenerator({ inChannels: 3, outChannels: 3, numDowns: 8, ngf: 64, norm: 'batch' });
+ * const fake = G.forward(tf.zeros([1, 256, 256, 3])); // [1, 256, 256, 3] in [-1, 1]
+ * G.loadStateDict(tensorsOfLatestNetG, { from: 'torch' }); // junyanz's pix2pix weights
  */
 export class UnetGenerator extends Module {
   readonly model: UnetSkipConnectionBlock;

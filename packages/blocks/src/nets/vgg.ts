@@ -81,6 +81,11 @@ export interface VGGOptions {
  * Keys are torchvision's (`features.0.weight`, ...). A full torchvision state dict
  * (say a converted vgg19-dcbb9e9d.pth) loads as it is, strictly: the keys of the deeper
  * conv layers this instance did not build and the `classifier.*` keys are ignored.
+ *
+ * @example
+ * const vgg = new VGG({ depth: 19, layers: ['relu1_1', 'relu2_1', 'relu3_1', 'relu4_1'] });
+ * vgg.loadStateDict(torchvisionVgg19, { from: 'torch' });
+ * const feats = vgg.forward(images); // { relu1_1: [N, H, W, 64], ... } from RGB in [0, 1]
  */
 export class VGG extends Module {
   readonly features: Sequential;

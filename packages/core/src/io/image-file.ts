@@ -25,7 +25,13 @@ function withPath(error: unknown, path: string, fn: string): Error {
   return new AtelierError(`${fn}: ${path}: ${why}`, { cause: error });
 }
 
-/** Reads a PNG or JPEG file as a float32 tensor [H, W, C] in [0, 255] (see decodeImage). */
+/**
+ * Reads a PNG or JPEG file as a float32 tensor [H, W, C] in [0, 255] (see decodeImage).
+ *
+ * @example
+ * const photo = await readImage('photo.png'); // [H, W, 3] in [0, 255]
+ * const grey = await readImage('photo.png', { channels: 1 });
+ */
 export async function readImage(
   path: string,
   options: DecodeImageOptions = {},
@@ -56,6 +62,10 @@ export type WriteImageOptions = EncodeJpegOptions;
 /**
  * Writes an image [H, W, C] in [0, 255] as PNG (.png) or JPEG (.jpg, .jpeg; `quality`
  * applies), atomically: a temporary file in the same folder, then a rename.
+ *
+ * @example
+ * await writeImage('out.png', tf.zeros([64, 64, 3]) as tf.Tensor3D);
+ * await writeImage('out.jpg', photo, { quality: 90 });
  */
 export async function writeImage(
   path: string,

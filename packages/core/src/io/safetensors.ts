@@ -299,6 +299,9 @@ function checkTotalBytes(header: SafetensorsHeader, maxBytes: number): void {
  * F32, F16, BF16 and F64 become float32; I32, I64, U8 and the other integer dtypes
  * int32 (a value outside the int32 range is a FormatError); BOOL becomes bool.
  * Nothing is allocated on the backend unless the whole file is valid.
+ *
+ * @example
+ * const { tensors, metadata } = readSafetensors(new Uint8Array(await readFile('model.safetensors')));
  */
 export function readSafetensors(
   bytes: Uint8Array,
@@ -369,6 +372,10 @@ function checkName(name: string, what: string): void {
  * safetensors file. As the reference writer does, header keys are sorted, the header is
  * padded with spaces to a multiple of 8 bytes, and the data is laid out by dtype size,
  * largest first, so every tensor starts aligned to its element size.
+ *
+ * @example
+ * const bytes = await writeSafetensors(net.stateDict(), { format: 'pt' });
+ * await writeFile('model.safetensors', bytes);
  */
 export async function writeSafetensors(
   tensors: Record<string, tf.Tensor>,

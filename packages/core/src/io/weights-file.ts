@@ -138,6 +138,12 @@ export function decodeWeights(
  * Reads a weight file (Node): a regular file of at most `maxBytes`, decoded as
  * `decodeWeights` does. A file that cannot be read is an ArgumentError whose `cause`
  * is the file system's error; a file that is not valid weights is a FormatError.
+ *
+ * @example
+ * // safetensors or a PyTorch .pth, told apart by their bytes
+ * const { tensors, metadata } = await readWeightsFile('latest_net_G.pth');
+ * net.loadStateDict(tensors, { from: 'torch' });
+ * tf.dispose(Object.values(tensors));
  */
 export async function readWeightsFile(
   path: string,

@@ -109,6 +109,14 @@ function checkJson(value: unknown, what: string): void {
  * Saves modules, optimizers, the step, the RNG state and extra JSON to one file, so
  * that training resumes exactly (Node only). The file is replaced atomically: a crash
  * while saving leaves the previous checkpoint intact.
+ *
+ * @example
+ * await saveCheckpoint('run/checkpoint.safetensors', {
+ *   modules: { G: generator, D: discriminator },
+ *   optimizers: { G: optG },
+ *   step: 1000,
+ *   extra: { epoch: 3 },
+ * });
  */
 export async function saveCheckpoint(path: string, options: SaveCheckpointOptions): Promise<void> {
   if (!__NODE__) throw new AtelierError('saveCheckpoint: checkpoints are files; they need Node');
@@ -275,6 +283,12 @@ function group(
  * checkpoint and fit it exactly, or a StateDictError lists every problem and nothing is
  * loaded; the checkpoint may hold more (load a generator alone from a GAN's
  * checkpoint). A file that is not a valid checkpoint is a FormatError.
+ *
+ * @example
+ * const { step, extra } = await loadCheckpoint('run/checkpoint.safetensors', {
+ *   modules: { G: generator, D: discriminator },
+ *   optimizers: { G: optG },
+ * });
  */
 export async function loadCheckpoint(
   path: string,

@@ -30,7 +30,12 @@ export interface ImageFolderDataset extends Dataset<LabelledSample> {
   readonly classes: string[];
 }
 
-/** Images in class sub-folders: label i is the i-th folder name in sorted order. */
+/**
+ * Images in class sub-folders: label i is the i-th folder name in sorted order.
+ *
+ * @example
+ * const images = await imageFolder({ dir: 'photos/', channels: 3 });
+ */
 export async function imageFolder(options: ImageFolderOptions): Promise<ImageFolderDataset> {
   const fn = 'imageFolder';
   const source = await resolveSource(fn, options);

@@ -41,6 +41,9 @@ async function locate(dir: string, stem: string, fn: string): Promise<string> {
  * MNIST or Fashion-MNIST (same files, same layout) from IDX files, gzipped or not. The
  * whole split is read at once (47 MB for MNIST's training images); each sample is one
  * tensor made on demand.
+ *
+ * @example
+ * const train = await mnist({ dir: 'mnist/' }); // the IDX files, gzipped or not
  */
 export async function mnist(options: MnistOptions): Promise<Dataset<MnistSample>> {
   const fn = 'mnist';

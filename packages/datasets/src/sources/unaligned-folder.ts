@@ -41,6 +41,9 @@ export interface UnpairedSample {
  * CycleGAN's unaligned dataset: an epoch has max(|A|, |B|) samples; sample i takes
  * A[i mod |A|] and a B drawn independently, each side with its own random crop and flip.
  * Shuffle A with `.shuffle(seed)` as usual.
+ *
+ * @example
+ * const horse2zebra = await unalignedFolder({ root: 'datasets/horse2zebra', phase: 'train' });
  */
 export async function unalignedFolder(
   options: UnalignedFolderOptions,

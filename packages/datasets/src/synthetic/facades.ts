@@ -303,6 +303,9 @@ function renderFacade(r: Rng, S: number): Canvas {
  * Procedural building fronts: `A` the label map in palette colours, `B` a rendered,
  * textured, shaded photo of the same facade, `labels` the class ids. For pix2pix
  * labels -> photo (AtoB) and photo -> labels (BtoA).
+ *
+ * @example
+ * const pairs = synthetic.facades({ size: 64, count: 400 }); // { A: labels, B: photo, labels }
  */
 export function facades(options: SyntheticOptions = {}): Dataset<FacadeSample> {
   const o = resolveSynthetic('facades', options);

@@ -266,6 +266,10 @@ export interface SeasonsDataset extends Dataset<SeasonsSample> {
  * Unpaired two-domain images: procedural landscapes (mountains, hills, a lake, trees,
  * the sun) rendered under a summer and a winter palette and light. A[i] and B[i] show
  * different landscapes; the hidden pairing is exposed for evaluation.
+ *
+ * @example
+ * const data = synthetic.seasons({ size: 64 }); // { A: summer, B: winter }, unpaired
+ * const truth = data.paired(); // the hidden pairing, for evaluation
  */
 export function seasons(options: SyntheticOptions = {}): SeasonsDataset {
   const o = resolveSynthetic('seasons', options);

@@ -114,6 +114,9 @@ function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D, k: number): tf.S
  * real and fake images, and G is also trained to make its fakes classified as the label
  * they were drawn for. Fakes are drawn for uniformly random labels. Logged: D, G (and
  * D_class, G_class for AC-GAN).
+ *
+ * @example
+ * const harness = cgan({ numClasses: 10, size: 32, channels: 1, auxiliary: true }); // AC-GAN on MNIST
  */
 export function cgan(options: CganOptions): CganHarness {
   const o = resolveCgan(options);

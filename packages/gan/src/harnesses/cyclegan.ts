@@ -89,6 +89,10 @@ export interface CycleGanHarness extends Harness<PairBatch> {
  * discriminators, in one update, ½ (GAN(D(real), real) + GAN(D(pooled fake), fake)) each,
  * where the fakes pass through the 50-image history pools. The pools are modules, so a
  * checkpoint keeps them. Logged: G_A, G_B, cycle_A, cycle_B, idt_A, idt_B, D_A, D_B.
+ *
+ * @example
+ * const harness = cyclegan({ netG: 'resnet_9blocks', ganMode: 'lsgan' });
+ * await train(harness, { data: (await harnessData('cyclegan', { size: 256 })).dataset, epochs: 200 });
  */
 export function cyclegan(options?: CycleGanOptions): CycleGanHarness {
   const o = resolveCycleGan(options);

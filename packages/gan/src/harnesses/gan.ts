@@ -150,6 +150,9 @@ export interface GanHarness extends Harness<ImageBatch> {
  * (WGAN) and an optional gradient penalty. With nCritic 1, D steps on the fake of the
  * step's forward pass and G's loss then sees the updated D, as in the tutorial.
  * Logged: D, G (and D_GP).
+ *
+ * @example
+ * const harness = gan({ size: 64, loss: 'wasserstein', nCritic: 5, penalty: 'wgan-gp' });
  */
 export function gan(options?: GanOptions): GanHarness {
   const o = resolveGan(options);

@@ -123,6 +123,10 @@ export interface Pix2PixHarness extends Harness<PairBatch> {
  * D minimises ½ (GAN(D(A, G(A)), fake) + GAN(D(A, B), real)). As in the reference, D
  * steps first on the fake of this step's single forward pass, and G's adversarial term
  * then sees the updated D. Logged: G_GAN, G_L1, D_real, D_fake (and D_GP for wgangp).
+ *
+ * @example
+ * const harness = pix2pix({ netG: 'unet_256', ganMode: 'vanilla', lambdaL1: 100 });
+ * await train(harness, { data: (await harnessData('pix2pix', { size: 256 })).dataset, epochs: 200 });
  */
 export function pix2pix(options?: Pix2PixOptions): Pix2PixHarness {
   const o = resolvePix2Pix(options);

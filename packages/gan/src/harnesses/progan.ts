@@ -131,6 +131,10 @@ function idle(parameters: tf.Variable[]): tf.Scalar {
  * Samples come from the generator the trainer hands over (its EMA with `ema`, β 0.999
  * in the paper), upscaled to the target size. Logged: D, D_GP, D_drift, G, and alpha and
  * resolution (the report draws them as the phase curve).
+ *
+ * @example
+ * const harness = progan({ size: 64 }); // grows 4 -> 8 -> ... -> 64 px
+ * await train(harness, { data, batch: 16, steps: 20000, ema: { beta: 0.999 } });
  */
 export function progan(options?: ProganOptions): ProganHarness {
   const o = resolveProgan(options);

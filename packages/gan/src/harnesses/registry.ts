@@ -8,7 +8,13 @@ export type HarnessOptionsByName = {
   [N in HarnessName]: (typeof HARNESSES)[N] extends HarnessDescriptor<infer O> ? O : never;
 };
 
-/** A harness by name: what the CLI and config.json speak. */
+/**
+ * A harness by name: what the CLI and config.json speak.
+ *
+ * @example
+ * const harness = createHarness('pix2pix', { netG: 'unet_128', direction: 'BtoA', lambdaL1: 100 });
+ * const result = await train(harness, { data, batch: 1, steps: 1000, out: 'runs/facades' });
+ */
 export function createHarness<N extends HarnessName>(
   name: N,
   options: HarnessOptionsByName[N],

@@ -15,6 +15,9 @@ export interface KidOptions {
  * MMD between two feature sets with the cubic polynomial kernel k(x, y) = (xᵀy / d + 1)³,
  * averaged over random subsets (drawn without replacement inside a subset). Returns
  * the mean and the standard deviation over the subsets.
+ *
+ * @example
+ * const { mean, std } = await kernelDistance(realFeatures, fakeFeatures, { subsets: 100 });
  */
 export async function kernelDistance(
   real: Features,

@@ -222,6 +222,9 @@ export function swdResolutions(side: number, minResolution = 16): number[] {
  * patches, SWD along 512 random unit directions, ×10³; and the mean of the levels.
  * `real` and `fake` are NHWC image batches of the same shape (any value range: the
  * normalisation removes it).
+ *
+ * @example
+ * const swd = await slicedWassersteinDistance(realImages, fakeImages); // ×10³, per level and averaged
  */
 export async function slicedWassersteinDistance(
   real: tf.Tensor4D,

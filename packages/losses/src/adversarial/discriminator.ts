@@ -39,6 +39,9 @@ export interface DiscriminatorLossOptions {
  * - relativistic: BCE(r - mean(f), realLabel) + BCE(f - mean(r), fakeLabel)
  * Logits may be [N] or [N, 1] or PatchGAN maps [N, h, w, 1]; real and fake must agree
  * beyond the batch axis.
+ *
+ * @example
+ * const lossD = adversarial.discriminator('lsgan', D.forward(real), D.forward(fake));
  */
 export function discriminator(
   kind: AdversarialKind,

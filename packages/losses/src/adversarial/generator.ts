@@ -29,6 +29,9 @@ export interface GeneratorLossOptions {
  * - hinge:          -f
  * - relativistic:    BCE(f - mean(r), realLabel) + BCE(r - mean(f), fakeLabel)
  * each averaged over the logits ('mean'), which handles PatchGAN outputs of any shape.
+ *
+ * @example
+ * const lossG = adversarial.generator('nonSaturating', D.forward(fake));
  */
 export function generator(
   kind: AdversarialKind,

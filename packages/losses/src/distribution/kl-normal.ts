@@ -11,6 +11,9 @@ export interface KlOptions {
  * KL(N(mu, exp(logvar)) || N(0, I)) of a diagonal Gaussian against the standard normal,
  * per dimension -0.5 (1 + logvar - mu² - exp(logvar)): the VAE / BicycleGAN / StackGAN
  * conditioning-augmentation term. mu and logvar have the same shape, [N, ...].
+ *
+ * @example
+ * const kl = klNormal(mu, logvar); // a scalar, summed over dimensions, averaged over the batch
  */
 export function klNormal(mu: tf.Tensor, logvar: tf.Tensor, options?: KlOptions): tf.Tensor {
   const o = optionsArg('klNormal', options);

@@ -19,6 +19,9 @@ export interface TripletOptions {
 /**
  * The triplet margin loss max(d(a, p) - d(a, n) + margin, 0) with
  * d(x, y) = ‖x - y + ε‖_p, as PyTorch's F.triplet_margin_loss, for embeddings [N, D].
+ *
+ * @example
+ * const loss = triplet(embed(anchor), embed(positive), embed(negative), { margin: 1 });
  */
 export function triplet(
   anchor: tf.Tensor,

@@ -8,7 +8,13 @@ export interface PixelLossOptions {
   reduction?: Reduction;
 }
 
-/** Mean absolute error |input - target|, as PyTorch's F.l1_loss. */
+/**
+ * Mean absolute error |input - target|, as PyTorch's F.l1_loss.
+ *
+ * @example
+ * const loss = l1(fake, real); // scalar: mean |fake - real|
+ * const map = l1(fake, real, { reduction: 'none' }); // element-wise
+ */
 export function l1(input: tf.Tensor, target: tf.Tensor, options?: PixelLossOptions): tf.Tensor {
   const o = optionsArg('l1', options);
   const [a, b] = pairArgs('l1', input, target);

@@ -4,7 +4,12 @@ import { optionsArg } from '../validate.js';
 import type { PixelLossOptions } from './l1.js';
 import { pairArgs } from './pair.js';
 
-/** Mean squared error (input - target)², as PyTorch's F.mse_loss (no factor 1/2). */
+/**
+ * Mean squared error (input - target)², as PyTorch's F.mse_loss (no factor 1/2).
+ *
+ * @example
+ * const loss = l2(prediction, target); // scalar: mean (prediction - target)²
+ */
 export function l2(input: tf.Tensor, target: tf.Tensor, options?: PixelLossOptions): tf.Tensor {
   const o = optionsArg('l2', options);
   const [a, b] = pairArgs('l2', input, target);

@@ -14,6 +14,9 @@ export interface PerceptualLossOptions {
  * from an image batch to one tensor, a list, or { layer: tensor }), e.g. Johnson et
  * al.'s feature reconstruction loss at VGG-16's relu2_2 with d = squared difference.
  * Input and target have one shape; both pass through featureFn (gradients reach both).
+ *
+ * @example
+ * const loss = perceptualLoss((x) => vgg.forward(x), output, target, { weights: { relu2_2: 1 } });
  */
 export function perceptualLoss(
   featureFn: (x: tf.Tensor) => Features,

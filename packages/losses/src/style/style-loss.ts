@@ -16,6 +16,10 @@ export interface StyleLossOptions {
  * batch and the C×C entries as jcjohnson/neural-style's and pytorch/examples' MSE.
  * `features` are the input's NHWC features; `targetGrams` Gram matrices [N or 1, C, C]
  * per layer (gramMatrix of the style image's features; one style broadcasts).
+ *
+ * @example
+ * const targets = { relu1_1: gramMatrix(styleFeats.relu1_1) };
+ * const loss = styleLoss({ relu1_1: outFeats.relu1_1 }, targets);
  */
 export function styleLoss(
   features: Features,

@@ -24,7 +24,12 @@ export interface TotalVariationOptions {
   epsilon?: number;
 }
 
-/** Total variation of NHWC images [N, H, W, C] (H, W >= 2); see TotalVariationKind. */
+/**
+ * Total variation of NHWC images [N, H, W, C] (H, W >= 2); see TotalVariationKind.
+ *
+ * @example
+ * const tv = totalVariation(images, { kind: 'squared' }); // mean over the batch of per-image totals
+ */
 export function totalVariation(images: tf.Tensor, options?: TotalVariationOptions): tf.Tensor {
   const fn = 'totalVariation';
   const o = optionsArg(fn, options);

@@ -89,6 +89,9 @@ export function applyColorTransform(x: tf.Tensor, transform: ColorTransform): tf
  * `source` (the style image, [H, W, 3] or [1, H, W, 3], any value range) recoloured so
  * its pixels have the mean and covariance of `target`'s (the content image). Returns
  * the source's shape; values are not clipped (clip before writing).
+ *
+ * @example
+ * const recoloured = await matchColors(style, content, { mode: 'symmetric' }); // style in content's colours
  */
 export async function matchColors(
   source: tf.Tensor,

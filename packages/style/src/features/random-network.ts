@@ -132,7 +132,13 @@ export class RandomMultiScaleNetwork implements FeatureNetwork {
   }
 }
 
-/** The embedded default feature network (see RandomMultiScaleNetwork). */
+/**
+ * The embedded default feature network (see RandomMultiScaleNetwork).
+ *
+ * @example
+ * const network = randomNetwork({ seed: 0 }); // no download: random multi-scale filters
+ * const { image } = await stylize({ content, styles: [{ image: style }], network, iterations: 200 });
+ */
 export function randomNetwork(options?: RandomNetworkOptions): RandomMultiScaleNetwork {
   return new RandomMultiScaleNetwork(options);
 }

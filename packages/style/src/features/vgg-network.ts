@@ -163,6 +163,11 @@ function fullVgg(depth: VggDepth, seed: number): VGG {
  * A VGG feature network from a converted torchvision (or Caffe) checkpoint, given by
  * path or bytes (nothing is downloaded), with the layer presets of neural-style
  * (VGG-19), Gatys et al. (VGG-19) and Johnson et al. (VGG-16).
+ *
+ * @example
+ * const network = await vggNetwork({ weights: 'vgg19-dcbb9e9d.pth' }); // torchvision's VGG-19
+ * const { image } = await stylize({ content, styles: [{ image: style }], network });
+ * network.dispose();
  */
 export async function vggNetwork(options?: VggNetworkOptions): Promise<VggNetwork> {
   const fn = 'vggNetwork';
