@@ -447,7 +447,12 @@ describeBackends(
           T,
           'margin must be a finite number >= 0, got -1',
         );
-        rejects(() => triplet(a, b, n, { p: 0.5 }), ArgumentError, T, 'p must be a finite number >= 1, got 0.5');
+        rejects(
+          () => triplet(a, b, n, { p: 0.5 }),
+          ArgumentError,
+          T,
+          'p must be a finite number >= 1, got 0.5',
+        );
         rejects(
           () => triplet(a, b, n, { epsilon: -1 }),
           ArgumentError,
