@@ -1,4 +1,4 @@
-import { ArgumentError, describe, type Rng, rng, tf } from '@atelier/core';
+import { checkInt, checkOptions, type Rng, rng, tf } from '@atelier/core';
 import { checkRange, type ImageRange, scaleInto } from '../image/range.js';
 import { Dataset } from '../pipeline/dataset.js';
 
@@ -26,30 +26,12 @@ export function resolveSynthetic(
   options: SyntheticOptions,
   minSize = 16,
 ): ResolvedSynthetic {
-  if (options === null || typeof options !== 'object') {
-    throw new ArgumentError(
-      `synthetic.${name}: expected an options object, got ${describe(options)}`,
-    );
-  }
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed)) {
-    throw new ArgumentError(
-      `synthetic.${name}: seed must be a safe integer, got ${describe(seed)}`,
-    );
-  }
-  const size = options.size ?? 64;
-  if (!Number.isInteger(size) || size < minSize || size > 4096) {
-    throw new ArgumentError(
-      `synthetic.${name}: size must be an integer in [${minSize}, 4096], got ${describe(size)}`,
-    );
-  }
-  const count = options.count ?? 128;
-  if (!Number.isInteger(count) || count < 1) {
-    throw new ArgumentError(
-      `synthetic.${name}: count must be a positive integer, got ${describe(count)}`,
-    );
-  }
-  return { seed, size, count, range: checkRange(options.range, `synthetic.${name}`) };
+  const where = `synthetic.${name}`;
+  const o = checkOptions(where, options);
+  const seed = checkInt(where, 'seed', o.seed ?? 0);
+  const size = checkInt(where, 'size', o.size ?? 64, { min: minSize, max: 4096 });
+  const count = checkInt(where, 'count', o.count ?? 128, { min: 1 });
+  return { seed, size, count, range: checkRange(o.range, where) };
 }
 
 /** Sample `index`'s own generator: samples are independent of the order they are drawn in. */
