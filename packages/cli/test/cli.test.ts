@@ -71,6 +71,7 @@ describe('atelier doctor', () => {
     expect(stdout).toMatch(/^wasm\s+ok\s/m);
     expect(stdout).toMatch(/^onnxruntime\s+ok\s+native CPU\s+\d/m);
     expect(stdout).toMatch(/'auto' chooses (wasm|webgpu): /);
+    expect(stdout).toMatch(/atelier train --engine auto runs on onnxruntime/);
   });
 
   it('answers bad flags with one line and exit code 2', async () => {

@@ -153,6 +153,28 @@ describe('atelier train', () => {
         /--schedule: expected one of/,
       ],
       [['train', 'pix2pix', '--out', join(root, 'x'), '--frobnicate'], 2, /frobnicate/],
+      [
+        ['train', 'pix2pix', '--out', join(root, 'x'), '--engine', 'fast'],
+        2,
+        /--engine: expected one of tfjs, onnxruntime, auto, got 'fast'/,
+      ],
+      [
+        [
+          'train',
+          'cgan',
+          ...TINY,
+          '--out',
+          join(root, 'c'),
+          '--batch',
+          '4',
+          '--steps',
+          '1',
+          '--engine',
+          'onnxruntime',
+        ],
+        1,
+        /OnnxTrainingError: train: harness 'cgan': the step draws random numbers on the host/,
+      ],
       [['train', 'pix2pix', '--out', join(root, 'y'), '--resume'], 2, /nothing to resume/],
       [
         [
@@ -180,6 +202,28 @@ describe('atelier train', () => {
       expect(mine.join('\n'), args.join(' ')).toMatch(message);
       noStack(r.stderr);
     }
+  });
+});
+
+describe('atelier train --engine', () => {
+  it('trains pix2pix on the onnxruntime engine', async () => {
+    const out = join(root, 'p2p-onnx');
+    const r = await atelier(
+      'train',
+      'pix2pix',
+      ...TINY,
+      '--steps',
+      '2',
+      '--engine',
+      'onnxruntime',
+      '--out',
+      out,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(ours(r.stderr).join('\n')).toMatch(/backend wasm.*, engine onnxruntime/);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8'));
+    expect(config.train.engine).toBe('onnxruntime');
+    expect(existsSync(join(out, 'G.safetensors'))).toBe(true);
   });
 });
 

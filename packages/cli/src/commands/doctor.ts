@@ -163,5 +163,8 @@ export function formatDoctor(result: Awaited<ReturnType<typeof doctor>>): string
       ],
     ],
   );
-  return `${table}\n\n'auto' chooses ${result.auto.name}: ${result.auto.reason}\n(conv: 1x${CONV.size}x${CONV.size}x${CONV.cin} -> ${CONV.cout}, 3x3, median over repeated runs)`;
+  const engine = result.native.ok
+    ? 'onnxruntime (onnxruntime-node loads; a harness whose step does not trace runs on tfjs)'
+    : 'tfjs (onnxruntime-node did not load)';
+  return `${table}\n\n'auto' chooses ${result.auto.name}: ${result.auto.reason}\natelier train --engine auto runs on ${engine}\n(conv: 1x${CONV.size}x${CONV.size}x${CONV.cin} -> ${CONV.cout}, 3x3, median over repeated runs)`;
 }

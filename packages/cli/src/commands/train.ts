@@ -10,6 +10,8 @@ import {
   type Json,
   SCHEDULE_KINDS,
   type ScheduleSpec,
+  TRAIN_ENGINES,
+  type TrainEngine,
   type TrainOptions,
   type TrainResult,
   train,
@@ -23,7 +25,8 @@ import { readSavedConfig, type SavedConfig } from './saved-config.js';
 
 export const trainUsage =
   `atelier train <${HARNESS_NAMES.join('|')}> --out DIR [--data synthetic:<set>|./folder] [--steps N | --epochs N] ` +
-  '[--size N] [--batch N] [--seed N] [--backend auto|webgpu|wasm|cpu] [--checkpoint-every N] [--resume | --force] ' +
+  '[--size N] [--batch N] [--seed N] [--backend auto|webgpu|wasm|cpu] [--engine tfjs|onnxruntime|auto] ' +
+  '[--checkpoint-every N] [--resume | --force] ' +
   '[--schedule constant|linear|step|plateau|cosine[:key=value,...]] [--ema BETA] [--net-g unet_256] [--net-d basic] ' +
   '[--gan-mode vanilla|lsgan|wgangp] [--norm batch|instance|none] [--lambda-l1 100] [--direction AtoB|BtoA] ' +
   `[--set option=value ...] (see the harness options in @atelier/gan)\n\nharnesses and their flags:${harnessFlagsHelp()}`;
@@ -76,6 +79,7 @@ function trainFlagOptions(): NonNullable<Parameters<typeof parse>[1]> {
     'log-every': { type: 'string' },
     'sample-every': { type: 'string' },
     backend: { type: 'string' },
+    engine: { type: 'string' },
     seed: { type: 'string' },
     steps: { type: 'string' },
     epochs: { type: 'string' },
@@ -113,6 +117,7 @@ function harnessName(positionals: string[]): HarnessName {
 interface RunFlags {
   out: string;
   backend: BackendChoice;
+  engine: TrainEngine;
   steps: number | undefined;
   epochs: number | undefined;
   checkpointEvery: number | undefined;
@@ -131,12 +136,23 @@ function runFlags(values: ParsedArgs['values']): RunFlags {
   return {
     out,
     backend: backendFlag(values.backend),
+    engine: engineFlag(values.engine),
     steps: intFlag('steps', values.steps),
     epochs: intFlag('epochs', values.epochs),
     checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0),
     logEvery: intFlag('log-every', values['log-every']),
     sampleEvery: intFlag('sample-every', values['sample-every']),
   };
+}
+
+/** `--engine`: what runs the steps (tfjs's backend, or onnxruntime-node through a traced graph). */
+function engineFlag(value: unknown): TrainEngine {
+  if (value === undefined) return 'tfjs';
+  if (typeof value !== 'string' || !(TRAIN_ENGINES as readonly string[]).includes(value))
+    throw new UsageError(
+      `--engine: expected one of ${TRAIN_ENGINES.join(', ')}, got '${String(value)}'`,
+    );
+  return value as TrainEngine;
 }
 
 /** The run's options: from the flags for a new run, from config.json for a resumed one. */
@@ -156,6 +172,7 @@ const RESUME_FLAGS = new Set([
   'resume',
   'out',
   'backend',
+  'engine',
   'steps',
   'epochs',
   'checkpoint-every',
@@ -271,7 +288,7 @@ export async function trainCommand(
   const info = await init({ backend: flags.backend });
   const stream = _options.stream ?? process.stderr;
   stream.write(
-    `atelier train ${name}: backend ${info.name}${info.reason ? ` (${info.reason})` : ''}\n`,
+    `atelier train ${name}: backend ${info.name}${info.reason ? ` (${info.reason})` : ''}${flags.engine !== 'tfjs' ? `, engine ${flags.engine}` : ''}\n`,
   );
   const data = await harnessData(name, dataOptions);
 
@@ -297,6 +314,7 @@ export async function trainCommand(
       resume: values.resume === true,
       force: values.force === true,
       handleSignals: true,
+      engine: flags.engine,
       ...runLength(flags, saved, totalEpochs),
       ...(schedule ? { schedule } : {}),
       ...(ema !== undefined ? { ema: { beta: ema } } : {}),
@@ -315,6 +333,8 @@ export async function trainCommand(
       `interrupted at step ${result.step}; the checkpoint is saved. Continue with: atelier train ${name} --out ${out} --resume\n`,
     );
   }
+  if (flags.engine === 'auto')
+    stream.write(`atelier train ${name}: the steps ran on ${result.engine}\n`);
   console.log(`report: ${result.report}`);
   return result;
 }
