@@ -1,4 +1,4 @@
-import { ArgumentError, describe } from '@atelier/core';
+import { ArgumentError, checkInt, checkOneOf, describe } from '@atelier/core';
 import type { PreprocessOptions } from '@atelier/datasets';
 import type { HarnessData, HarnessDescriptor } from '../harnesses/descriptor.js';
 import { HARNESS_NAMES, type HarnessName, harnessDescriptor } from '../harnesses/table.js';
@@ -48,12 +48,8 @@ function resolveDataOptions(
     throw new ArgumentError(
       `${where}: data must be 'synthetic:<set>' or a folder, got ${describe(spec)}`,
     );
-  const size = options.size;
-  if (!Number.isSafeInteger(size) || size < 16)
-    throw new ArgumentError(`${where}: size must be an integer >= 16, got ${describe(size)}`);
-  const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test')
-    throw new ArgumentError(`${where}: split must be 'train' or 'test', got ${describe(split)}`);
+  const size = checkInt(where, 'size', options.size, { min: 16 });
+  const split = checkOneOf(where, 'split', options.split ?? 'train', ['train', 'test'] as const);
   const test = split === 'test';
   // junyanz's resize_and_crop at this scale: 286 -> 256 becomes round(size * 286 / 256) -> size.
   const preprocess: PreprocessOptions = {
@@ -117,11 +113,7 @@ export async function harnessData(
   harness: HarnessName,
   options: HarnessDataOptions,
 ): Promise<HarnessData> {
-  if (!(HARNESS_NAMES as readonly string[]).includes(harness)) {
-    throw new ArgumentError(
-      `harnessData: harness must be one of ${HARNESS_NAMES.join(', ')}, got ${describe(harness)}`,
-    );
-  }
+  checkOneOf('harnessData', 'harness', harness, HARNESS_NAMES);
   const d = harnessDescriptor(harness);
   const where = `${harness} data`;
   const r = resolveDataOptions(d, options, where);
