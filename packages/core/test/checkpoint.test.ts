@@ -243,7 +243,7 @@ describeBackends('checkpoint', (backend) => {
     for (const m of [mlp, other, wider, fresh]) m.dispose();
   });
 
-  it('a corrupt or foreign file is a FormatError; bad arguments are ArgumentErrors', async () => {
+  it('a corrupt or foreign file is a FormatError', async () => {
     const path = join(dir, `good-${backend}.safetensors`);
     const mlp = new Mlp();
     await saveCheckpoint(path, { modules: { net: mlp }, step: 0 });
@@ -280,7 +280,14 @@ describeBackends('checkpoint', (backend) => {
     expect(e.message).toMatch(/version 99/);
     w.dispose();
     expect(tf.memory().numTensors).toBe(count);
+    mlp.dispose();
+  });
 
+  it('bad arguments are ArgumentErrors, and leave the checkpoint written before', async () => {
+    const path = join(dir, `kept-${backend}.safetensors`);
+    const mlp = new Mlp();
+    await saveCheckpoint(path, { modules: { net: mlp }, step: 0 });
+    const good = readFileSync(path);
     expect(
       await loadCheckpoint(join(dir, 'nothing-here'), { modules: { net: mlp } }).catch((e) => e),
     ).toBeInstanceOf(ArgumentError);

@@ -315,11 +315,15 @@ describe('rng', () => {
     expect(childKey(keyFromSeed(42), '')).not.toBe(keyFromSeed(42));
   });
 
-  it('rejects bad arguments with typed errors', () => {
-    const r = rng(0);
+  // Bad arguments get typed errors; one test per kind, so a failure names it.
+  it('refuses seeds that are not safe integers', () => {
     expect(() => rng(1.5)).toThrow(ArgumentError);
     expect(() => rng(Number.NaN)).toThrow(ArgumentError);
     expect(() => rng(2 ** 60)).toThrow(ArgumentError);
+  });
+
+  it('refuses bad shapes and distribution parameters of tensor draws', () => {
+    const r = rng(0);
     expect(() => r.uniform([2, -1])).toThrow(ShapeError);
     expect(() => r.normal([2.5])).toThrow(ShapeError);
     expect(() => r.normal('3' as unknown as number[])).toThrow(ShapeError);
@@ -328,6 +332,10 @@ describe('rng', () => {
     expect(() => r.uniform([2], -1e39, 0)).toThrow(/float32/);
     expect(() => r.normal([2], 0, -1)).toThrow(/std >= 0/);
     expect(() => r.truncatedNormal([2], Number.NaN)).toThrow(ArgumentError);
+  });
+
+  it('refuses bad arguments of int, bernoulli, permutation, shuffle and fork', () => {
+    const r = rng(0);
     expect(() => r.int(0)).toThrow(ArgumentError);
     expect(() => r.int(2.5)).toThrow(ArgumentError);
     expect(() => r.int(2 ** 53 + 2)).toThrow(ArgumentError);
@@ -335,6 +343,10 @@ describe('rng', () => {
     expect(() => r.permutation(-1)).toThrow(ArgumentError);
     expect(() => r.shuffle('abc' as unknown as string[])).toThrow(ArgumentError);
     expect(() => r.fork(3 as unknown as string)).toThrow(ArgumentError);
+  });
+
+  it('refuses a damaged state and stays where it was', () => {
+    const r = rng(0);
     const good = r.state();
     expect(() => r.setState(null as never)).toThrow(ArgumentError);
     expect(() => r.setState({ ...good, algorithm: 'pcg32' as never })).toThrow(/algorithm/);
@@ -342,7 +354,6 @@ describe('rng', () => {
     expect(() => r.setState({ ...good, words: [1, 2, 3] as never })).toThrow(/words/);
     expect(() => r.setState({ ...good, words: [0, 0, 0, 0] })).toThrow(/all zero/);
     expect(() => r.setState({ ...good, words: [1, 2, 3, 2 ** 32] })).toThrow(/words/);
-    // A rejected state leaves the generator where it was.
     expect(r.state()).toEqual(good);
   });
 });
