@@ -92,6 +92,22 @@ try {
     'style weight': 10000,
     'feature maps per size': 32,
   });
+  await rerun(page, 'bicyclegan', 'Train', {
+    steps: 60,
+    'generator width (ngf)': 8,
+    'redraw samples every': 20,
+  });
+  await rerun(page, 'progan', 'Train', {
+    'images per level': 160,
+    steps: 150,
+    batch: 8,
+    'redraw samples every': 25,
+  });
+  await rerun(page, 'autoencoder', 'Train', {
+    steps: 300,
+    batch: 16,
+    'redraw samples every': 50,
+  });
   // One viewport for the whole page: a stitched full-page shot can lose a band.
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.setViewportSize({ width: 1100, height });

@@ -1,8 +1,11 @@
 import './style.css';
 import { describeBackend, startBackend } from './backend.js';
+import { AutoencoderDemo } from './demos/autoencoder-demo.js';
+import { BicycleGanDemo } from './demos/bicyclegan-demo.js';
 import { GatysDemo } from './demos/gatys-demo.js';
 import { GpuDemo } from './demos/gpu-demo.js';
 import { Pix2PixDemo } from './demos/pix2pix-demo.js';
+import { ProganDemo } from './demos/progan-demo.js';
 import { TransformerDemo } from './demos/transformer-demo.js';
 import { readSettings } from './settings.js';
 
@@ -32,11 +35,17 @@ async function start(): Promise<void> {
   const pix2pix = new Pix2PixDemo(settings.smoke);
   const gatys = new GatysDemo(settings.smoke);
   const transformer = new TransformerDemo(settings.smoke);
+  const bicyclegan = new BicycleGanDemo(settings.smoke);
+  const progan = new ProganDemo(settings.smoke);
+  const autoencoder = new AutoencoderDemo(settings.smoke);
   const gpu = new GpuDemo(settings.smoke);
   main.append(
     pix2pix.panel.section,
     gatys.panel.section,
     transformer.panel.section,
+    bicyclegan.panel.section,
+    progan.panel.section,
+    autoencoder.panel.section,
     gpu.panel.section,
   );
   document.body.dataset.ready = 'true';
@@ -44,6 +53,10 @@ async function start(): Promise<void> {
   if (settings.smoke) {
     await pix2pix.run();
     await gatys.run();
+    await bicyclegan.run();
+    await bicyclegan.endsDiffer();
+    await progan.run();
+    await autoencoder.run();
     await gpu.run();
     document.body.dataset.smoke = 'done';
   }

@@ -1,26 +1,31 @@
 import type { BenchResult } from '@atelier/bench';
 import { currentBackend, tf } from '@atelier/core';
-import { convCases, convFlops, prepareConv } from '../bench/op-cases.js';
+import { type NetCase, netCases, prepareNet } from '../bench/net-cases.js';
+import { type ConvCase, convCases, convFlops, prepareConv } from '../bench/op-cases.js';
 import { timeRuns } from '../bench/time-case.js';
 import { DemoPanel } from '../ui/demo-panel.js';
 import { el, field, numberInput, readNumber, select } from '../ui/dom.js';
 
-const SIZES = { 'as the ops suite': 1, 'quarter sides': 0.25, tiny: 0.125 } as const;
+const SIZES = { 'as the suites': 1, 'quarter sides': 0.25, tiny: 0.125 } as const;
 type SizeName = keyof typeof SIZES;
 
+/** A case of either suite, as the page times it. */
+type PageCase = { suite: 'ops'; c: ConvCase } | { suite: 'nets'; c: NetCase };
+
 /**
- * "Your GPU": convolution cases of @atelier/bench's ops suite timed on the visitor's
- * backend, with milliseconds and GFLOP/s, and the results as JSON in the bench's
- * result format (BenchResult[]) to copy.
+ * "Your GPU": the convolution cases of @atelier/bench's ops suite and the networks of
+ * its nets suite, timed on the visitor's backend, with milliseconds and GFLOP/s (images
+ * per second for the networks), and the results as JSON in the bench's result format
+ * (BenchResult[]) to copy.
  */
 export class GpuDemo {
   readonly panel = new DemoPanel(
     'gpu',
     'Your GPU',
-    "Convolutions of Atelier's ops benchmark, timed here on this page's backend (median of the timed runs, each until the GPU has finished).",
+    "Convolutions of Atelier's ops benchmark and the networks of its nets benchmark, timed here on this page's backend (median of the timed runs, each until the GPU has finished).",
   );
   readonly #inputs = {
-    sizes: select(Object.keys(SIZES), 'as the ops suite'),
+    sizes: select(Object.keys(SIZES), 'as the suites'),
     runs: numberInput(10, 1, 200),
   };
   readonly #start = el('button', { type: 'button' }, 'Run the cases');
@@ -61,7 +66,10 @@ export class GpuDemo {
       panel.state = 'running';
       panel.resetLoss();
       this.#start.disabled = true;
-      const cases = convCases(SIZES[sizeName]);
+      const cases: PageCase[] = [
+        ...convCases(SIZES[sizeName]).map((c) => ({ suite: 'ops' as const, c })),
+        ...netCases(SIZES[sizeName]).map((c) => ({ suite: 'nets' as const, c })),
+      ];
       const adapter = backend.adapter
         ? `${backend.adapter.vendor} ${backend.adapter.architecture}${backend.adapter.isSoftware ? ' (software)' : ''}`.trim()
         : undefined;
@@ -70,28 +78,34 @@ export class GpuDemo {
         el(
           'tr',
           {},
-          ...['case', 'what', 'ms (median)', 'GFLOP/s', 'runs'].map((h) => el('th', {}, h)),
+          ...['suite', 'case', 'what', 'ms (median)', 'GFLOP/s or images/s', 'runs'].map((h) =>
+            el('th', {}, h),
+          ),
         ),
       );
-      for (const [index, c] of cases.entries()) {
-        panel.status(`${c.name} on ${backend.name} (${index + 1} of ${cases.length})`);
+      for (const [index, { suite, c }] of cases.entries()) {
+        panel.status(`${suite} ${c.name} on ${backend.name} (${index + 1} of ${cases.length})`);
         panel.progress(index, cases.length);
-        const step = prepareConv(c);
+        const step = suite === 'ops' ? prepareConv(c) : prepareNet(c);
         let timed: { ms: number; runs: number };
         try {
           timed = await timeRuns(step.run, { warmup: 1, runs, budgetMs: 10_000 });
         } finally {
           step.dispose();
         }
-        const gflops = convFlops(c) / (timed.ms * 1e6);
+        // Convolutions have a closed-form count of operations; a network is reported per image.
+        const rate =
+          suite === 'ops'
+            ? `${(convFlops(c) / (timed.ms * 1e6)).toFixed(2)} GFLOP/s`
+            : `${(1000 / timed.ms).toFixed(2)} images/s`;
         const notes = [
           'browser playground',
-          `${gflops.toFixed(2)} GFLOP/s`,
+          rate,
           ...(adapter ? [`adapter ${adapter}`] : []),
           ...(SIZES[sizeName] === 1 ? [] : [`sizes: ${sizeName} (${c.description})`]),
         ];
         results.push({
-          suite: 'ops',
+          suite,
           case: c.name,
           backend: backend.name,
           ms: timed.ms,
@@ -103,11 +117,12 @@ export class GpuDemo {
         this.#table.append(
           el(
             'tr',
-            { 'data-case': c.name },
+            { 'data-case': c.name, 'data-suite': suite },
+            el('td', {}, suite),
             el('td', {}, c.name),
             el('td', {}, c.description),
             el('td', {}, timed.ms.toFixed(2)),
-            el('td', {}, gflops.toFixed(2)),
+            el('td', {}, rate),
             el('td', {}, String(timed.runs)),
           ),
         );

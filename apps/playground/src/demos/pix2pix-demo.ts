@@ -5,6 +5,7 @@ import { DemoPanel } from '../ui/demo-panel.js';
 import { download, el, field, nextTask, numberInput, readNumber, select } from '../ui/dom.js';
 import { LossChart } from '../ui/loss-chart.js';
 import { drawImage, figure } from '../ui/tensor-canvas.js';
+import { type FolderPair, imageFiles, readAlignedPairs } from './paired-folder.js';
 
 const SIZES = ['32', '64', '128', '256'];
 
@@ -19,6 +20,17 @@ interface Pix2PixRun {
   direction: 'AtoB' | 'BtoA';
   sampleEvery: number;
   seed: number;
+  /** The visitor's folder, read at the run's size; undefined: the synthetic facades. */
+  folder: FolderPair[] | undefined;
+}
+
+/** The first pairs of the visitor's folder (up to three) as a batch. */
+function folderBatch(pairs: FolderPair[]): PairBatch {
+  const first = pairs.slice(0, 3);
+  return tf.tidy(() => ({
+    A: tf.stack(first.map((p) => p.A)) as tf.Tensor4D,
+    B: tf.stack(first.map((p) => p.B)) as tf.Tensor4D,
+  }));
 }
 
 /** The fixed samples the grid shows: three facades, stacked as a batch. */
@@ -42,8 +54,8 @@ async function sampleBatch(size: number, seed: number): Promise<PairBatch> {
 export class Pix2PixDemo {
   readonly panel = new DemoPanel(
     'pix2pix',
-    'pix2pix on synthetic facades',
-    'A U-Net generator and a PatchGAN discriminator learn to paint building fronts from their label maps, in this page. Columns: input, output, target.',
+    'pix2pix on synthetic facades or your folder',
+    "A U-Net generator and a PatchGAN discriminator learn to paint building fronts from their label maps, in this page; or learn your own pairs: choose (or drop here) a folder of images in the aligned layout, A and B side by side as in pix2pix's datasets. Columns: input, output, target.",
   );
   readonly #chart = new LossChart();
   readonly #grid = figure('samples: label map | generated | real');
@@ -66,6 +78,15 @@ export class Pix2PixDemo {
   );
   readonly #load = el('input', { type: 'file', accept: '.safetensors' });
   readonly #loadStatus = el('span', { class: 'load-status' });
+  readonly #source = select(['synthetic facades', 'my folder'], 'synthetic facades');
+  readonly #folder = el('input', {
+    type: 'file',
+    multiple: true,
+    webkitdirectory: true,
+    'data-role': 'folder',
+  }) as HTMLInputElement;
+  readonly #folderStatus = el('span', { class: 'folder-status' }, 'no folder chosen');
+  #folderFiles: File[] = [];
   #harness: Pix2PixHarness | undefined;
   #run: Pix2PixRun | undefined;
   #abort: AbortController | undefined;
@@ -81,6 +102,9 @@ export class Pix2PixDemo {
     }
     const i = this.#inputs;
     this.panel.controls.append(
+      field('data', this.#source),
+      field('folder (A|B images)', this.#folder),
+      this.#folderStatus,
       field('image size', i.size),
       field('steps', i.steps),
       field('batch', i.batch),
@@ -106,6 +130,25 @@ export class Pix2PixDemo {
     this.#stop.addEventListener('click', () => this.#abort?.abort());
     this.#save.addEventListener('click', () => void this.save());
     this.#load.addEventListener('change', () => void this.load(this.#load.files?.[0]));
+    this.#folder.addEventListener('change', () =>
+      this.chooseFolder([...(this.#folder.files ?? [])]),
+    );
+    // A folder dropped anywhere on the demo: its files (the browser flattens the folder).
+    this.panel.section.addEventListener('dragover', (event) => event.preventDefault());
+    this.panel.section.addEventListener('drop', (event) => {
+      event.preventDefault();
+      this.chooseFolder([...(event.dataTransfer?.files ?? [])]);
+    });
+  }
+
+  /** Takes the visitor's images as the data of the next run (read then, at its size). */
+  chooseFolder(files: File[]): void {
+    this.#folderFiles = imageFiles(files);
+    const n = this.#folderFiles.length;
+    this.#folderStatus.textContent =
+      n > 0 ? `${n} image(s) chosen: the next run trains on them` : 'no images in what was chosen';
+    this.panel.section.dataset.folderImages = String(n);
+    if (n > 0) this.#source.value = 'my folder';
   }
 
   #read(): Pix2PixRun {
@@ -120,13 +163,29 @@ export class Pix2PixDemo {
       direction: i.direction.value as 'AtoB' | 'BtoA',
       sampleEvery: readNumber(i.sampleEvery, 'sample interval'),
       seed: 0,
+      folder: undefined,
     };
+  }
+
+  /** The folder's pairs at the run's size, when the visitor chose it as the data. */
+  async #readFolder(size: number): Promise<FolderPair[] | undefined> {
+    if (this.#source.value !== 'my folder') return undefined;
+    if (this.#folderFiles.length === 0) {
+      throw new RangeError('data is "my folder" but no folder of A|B images was chosen');
+    }
+    const pairs = await readAlignedPairs(this.#folderFiles, size, (done, total) => {
+      this.panel.status(`reading your folder: ${done} of ${total}`);
+      this.panel.progress(done, total);
+    });
+    this.panel.section.dataset.pairs = String(pairs.length);
+    return pairs;
   }
 
   async run(): Promise<void> {
     const panel = this.panel;
     if (panel.state === 'running') return;
     let samples: PairBatch | undefined;
+    let folder: FolderPair[] | undefined;
     try {
       const run = this.#read();
       panel.state = 'running';
@@ -135,6 +194,7 @@ export class Pix2PixDemo {
       this.#start.disabled = true;
       this.#stop.disabled = false;
       this.#save.disabled = true;
+      folder = run.folder = await this.#readFolder(run.size);
       this.#harness?.dispose();
       const harness = (this.#harness = pix2pix({
         netG: `unet_${run.size}` as `unet_${number}`,
@@ -146,7 +206,7 @@ export class Pix2PixDemo {
         seed: run.seed,
       }));
       this.#run = run;
-      samples = await sampleBatch(run.size, run.seed);
+      samples = folder ? folderBatch(folder) : await sampleBatch(run.size, run.seed);
       await this.#drawSamples(samples);
       this.#abort = new AbortController();
       const started = performance.now();
@@ -172,8 +232,9 @@ export class Pix2PixDemo {
       });
       await drawing;
       const seconds = (performance.now() - started) / 1000;
+      const on = folder ? ` on ${folder.length} pairs of your folder` : '';
       panel.status(
-        `${result.status === 'finished' ? 'Finished' : 'Stopped'} at step ${result.step} in ${seconds.toFixed(1)} s; L1 ${result.losses.G_L1?.toFixed(4)}.`,
+        `${result.status === 'finished' ? 'Finished' : 'Stopped'} at step ${result.step}${on} in ${seconds.toFixed(1)} s; L1 ${result.losses.G_L1?.toFixed(4)}.`,
       );
       panel.state = 'done';
       this.#save.disabled = false;
@@ -181,13 +242,23 @@ export class Pix2PixDemo {
       panel.fail(error);
     } finally {
       if (samples) tf.dispose([samples.A, samples.B]);
+      for (const p of folder ?? []) tf.dispose([p.A, p.B]);
       this.#start.disabled = false;
       this.#stop.disabled = true;
     }
   }
 
-  /** The facades as pairs { A, B }, handing the page a turn before each sample. */
+  /** The facades (or the folder's pairs) as { A, B }, handing the page a turn before each sample. */
   #data(run: Pix2PixRun): Dataset<unknown> {
+    const folder = run.folder;
+    if (folder) {
+      // The trainer frees what it is given: each sample is a copy of the kept pair.
+      return Dataset.indexed(folder.length, async (index) => {
+        await nextTask();
+        const pair = folder[index]!;
+        return { A: tf.clone(pair.A), B: tf.clone(pair.B) };
+      }) as Dataset<unknown>;
+    }
     const facades = synthetic.facades({ size: run.size, count: 400, seed: run.seed });
     const pairs = facades.map((s) => ({ A: s.A, B: s.B }));
     return Dataset.indexed(400, async (index, epoch) => {
