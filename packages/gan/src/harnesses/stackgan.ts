@@ -25,7 +25,11 @@ export interface StackGanOptions {
   channels?: number;
   /** Length of the sentence embeddings the data gives (default 256, the package's encoder). */
   textDim?: number;
-  /** Length of c (default 128). */
+  /**
+   * Length of c (default 128, the paper's). The KL is a mean over c's values: with far
+   * fewer (16) it pulls each value of μ that much harder, and the ReLU'd μ units die
+   * before D learns the text (the samples then ignore their captions).
+   */
   conditionDim?: number;
   /** Length of z (default 100). */
   latentDim?: number;
