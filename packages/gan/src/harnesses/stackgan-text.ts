@@ -7,11 +7,14 @@ import { ArgumentError, describe, type Rng, rng } from '@atelier/core';
  * so "red sphere above" differs from "above a red") are counted, and each counted
  * feature adds its own seeded random ±1 vector (a random projection of the
  * bag-of-unigrams-and-bigrams, hashed by the rng's fork label), then the sum is scaled
- * to a root-mean-square of 1 per component (the scale of standardised char-CNN-RNN
- * features, so the augmentation's fc, initialised N(0, 0.02) as the reference, sees
- * more than noise from the start). Deterministic, no training, the same on every backend; on the
- * synthetic captions' small vocabulary distinct captions get distinct, nearly
- * orthogonal parts, and conditioning augmentation learns what to read from them.
+ * to a root-mean-square of 1 per component (so the augmentation's fc, initialised
+ * N(0, 0.02) as the reference, sees more than noise from the start). Deterministic,
+ * not learned, the same on every backend: a run's `generate --caption` reproduces its
+ * training embeddings without weights to carry. On the synthetic captions (one grammar,
+ * each content word one attribute) distinct words get nearly orthogonal parts, so the
+ * attributes stay linearly separable and conditioning augmentation learns what to read
+ * from them; it knows no synonyms (the reference's char-CNN-RNN does): real captions
+ * should come as a learned encoder's precomputed embeddings.
  */
 export interface CaptionEncoderOptions {
   /** Length of the embedding (default 256). */
