@@ -156,7 +156,7 @@ describe('atelier train', () => {
       [
         ['train', 'pix2pix', '--out', join(root, 'x'), '--engine', 'fast'],
         2,
-        /--engine: expected one of tfjs, onnxruntime, auto, got 'fast'/,
+        /--engine: expected tfjs, onnxruntime, auto, got 'fast'/,
       ],
       [
         [

@@ -19,7 +19,7 @@ import {
 import { UsageError } from '../errors.js';
 import { progressPrinter } from '../progress-bar.js';
 import { type Command, type ParsedArgs, parse } from './command.js';
-import { backendFlag, intFlag, numberFlag } from './flags.js';
+import { backendFlag, choiceFlag, intFlag, numberFlag } from './flags.js';
 import { allHarnessFlags, harnessFlagOptions, harnessFlagsHelp } from './harness-flags.js';
 import { readSavedConfig, type SavedConfig } from './saved-config.js';
 
@@ -136,23 +136,13 @@ function runFlags(values: ParsedArgs['values']): RunFlags {
   return {
     out,
     backend: backendFlag(values.backend),
-    engine: engineFlag(values.engine),
+    engine: choiceFlag('engine', values.engine, TRAIN_ENGINES) ?? 'tfjs',
     steps: intFlag('steps', values.steps),
     epochs: intFlag('epochs', values.epochs),
     checkpointEvery: intFlag('checkpoint-every', values['checkpoint-every'], 0),
     logEvery: intFlag('log-every', values['log-every']),
     sampleEvery: intFlag('sample-every', values['sample-every']),
   };
-}
-
-/** `--engine`: what runs the steps (tfjs's backend, or onnxruntime-node through a traced graph). */
-function engineFlag(value: unknown): TrainEngine {
-  if (value === undefined) return 'tfjs';
-  if (typeof value !== 'string' || !(TRAIN_ENGINES as readonly string[]).includes(value))
-    throw new UsageError(
-      `--engine: expected one of ${TRAIN_ENGINES.join(', ')}, got '${String(value)}'`,
-    );
-  return value as TrainEngine;
 }
 
 /** The run's options: from the flags for a new run, from config.json for a resumed one. */
