@@ -1,5 +1,6 @@
 import { HARNESS_NAMES, HARNESSES, type HarnessFlag, type HarnessName } from '@atelier/gan';
 import { UsageError } from '../errors.js';
+import { intFlag, numberFlag } from './flags.js';
 
 /**
  * Every harness's flags from @atelier/gan's table, by flag name. A flag two harnesses
@@ -21,13 +22,6 @@ export function allHarnessFlags(): Record<string, HarnessFlag> {
   return all;
 }
 
-function intValue(flag: string, value: unknown, min: number): number {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new UsageError(`--${flag}: expected an integer >= ${min}, got '${value}'`);
-  return n;
-}
-
 /** The options the harness's flags set; a flag of another harness is a usage error. */
 export function harnessFlagOptions(
   name: HarnessName,
@@ -43,12 +37,9 @@ export function harnessFlagOptions(
       const takers = HARNESS_NAMES.filter((h) => flag in HARNESSES[h].flags);
       throw new UsageError(`--${flag} is an option of ${takers.join(', ')}, not of ${name}`);
     }
-    if (spec.kind === 'int') options[spec.option] = intValue(flag, v, 0);
-    else if (spec.kind === 'number') {
-      const n = Number(v);
-      if (!Number.isFinite(n)) throw new UsageError(`--${flag}: expected a number, got '${v}'`);
-      options[spec.option] = n;
-    } else options[spec.option] = spec.kind === 'true' ? true : spec.kind === 'false' ? false : v;
+    if (spec.kind === 'int') options[spec.option] = intFlag(flag, v, 0);
+    else if (spec.kind === 'number') options[spec.option] = numberFlag(flag, v);
+    else options[spec.option] = spec.kind === 'true' ? true : spec.kind === 'false' ? false : v;
   }
   return options;
 }

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BACKEND_NAMES, type BackendChoice, init, shutdown } from '@atelier/core';
+import { init, shutdown } from '@atelier/core';
 import {
   formatDuration,
   harnessData,
@@ -12,6 +12,7 @@ import {
 } from '@atelier/gan';
 import { UsageError } from '../errors.js';
 import { type Command, parse } from './command.js';
+import { backendFlag, numberFlag } from './flags.js';
 
 export const showcaseUsage =
   'atelier showcase [--seconds 60] [--size 64] [--out DIR] [--backend auto|webgpu|wasm|cpu]';
@@ -58,22 +59,15 @@ export const showcaseCommand: Command = {
       out: { type: 'string' },
       backend: { type: 'string' },
     });
-    const seconds = Number(values.seconds ?? 60);
-    if (!Number.isFinite(seconds) || seconds <= 0)
-      throw new UsageError(`--seconds: expected a positive number, got '${values.seconds}'`);
+    const seconds = numberFlag('seconds', values.seconds, { exclusiveMin: 0 }) ?? 60;
     const size = Number(values.size ?? 64);
     if (![32, 64, 128, 256].includes(size))
       throw new UsageError(`--size: expected 32, 64, 128 or 256, got '${values.size}'`);
-    const backend = (values.backend as string | undefined) ?? 'auto';
-    if (backend !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(backend)) {
-      throw new UsageError(
-        `--backend: expected auto, ${BACKEND_NAMES.join(', ')}, got '${backend}'`,
-      );
-    }
+    const backend = backendFlag(values.backend);
     const out = resolve(
       (values.out as string | undefined) ?? (await mkdtemp(join(tmpdir(), 'atelier-showcase-'))),
     );
-    const info = await init({ backend: backend as BackendChoice });
+    const info = await init({ backend });
     console.log(
       `pix2pix on synthetic facades (labels -> photo), ${size}x${size}, for ${seconds} s on ${info.name} (${info.reason})`,
     );

@@ -12,7 +12,7 @@ import {
 import { UsageError } from '../errors.js';
 import { progressPrinter } from '../progress-bar.js';
 import { type Command, parse } from './command.js';
-import { backendFlag, intFlag } from './flags.js';
+import { backendFlag, intFlag, numberFlag } from './flags.js';
 
 /** Each task's own flags, for the usage text. */
 function taskFlagsUsage(): string {
@@ -53,14 +53,9 @@ function taskOptions(
     if (v === undefined) continue;
     if (spec.kind === 'boolean') out[spec.option] = v === true;
     else if (spec.kind === 'string') out[spec.option] = v;
-    else {
-      const n = Number(v);
-      if (!Number.isFinite(n) || (spec.kind === 'int' && !Number.isSafeInteger(n)))
-        throw new UsageError(
-          `--${flag}: expected ${spec.kind === 'int' ? 'an integer' : 'a number'}, got '${v}'`,
-        );
-      out[spec.option] = n;
-    }
+    else
+      out[spec.option] =
+        spec.kind === 'int' ? intFlag(flag, v, Number.MIN_SAFE_INTEGER) : numberFlag(flag, v);
   }
   return out;
 }
