@@ -48,6 +48,7 @@ export {
   detailBox,
   detailCrops,
   labelOpenings,
+  readLabelOpenings,
   refineOpenings,
 } from './data/facade-details.js';
 // Data

@@ -84,14 +84,18 @@ describeBackends(
         [1, 32, 32, 3],
         [1, 128, 128, 3],
       ]);
+      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
+      // The asynchronous run (any backend) gives the same outputs.
+      const again = await h.runAsync(input);
+      for (const [i, y] of again.entries()) expect(diff(y, outputs[i]!)).toBe(0);
+      tf.dispose(again);
       // One exemplar facade (label map and photo) pins every stage's style.
       const exemplar = {
         labels: tf.expandDims(mask.labels_A!, 0) as tf.Tensor4D,
         photo: tf.expandDims(mask.labels_B!, 0) as tf.Tensor4D,
       };
-      const styles = frankenganStyles(h, exemplar);
+      const styles = await frankenganStyles(h, exemplar);
       expect(Object.keys(styles).sort()).toEqual(['details', 'labels', 'shape']);
-      const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
       // Each stage alone with its pinned code against z = 0, on the exemplar's own
       // inputs (the untrained label stage draws no windows for the details to find).
       const real = [input, exemplar.labels, exemplar.photo];
@@ -103,9 +107,9 @@ describeBackends(
         expect(diff(pinned, plain), stage.name).toBeGreaterThan(0);
         tf.dispose([pinned, plain]);
       }
-      expect(() => frankenganStyles(h, { labels: input, photo: tf.zeros([1, 16, 16, 3]) })).toThrow(
-        /photo must be \[1, 32, 32, 3\]/,
-      );
+      await expect(
+        frankenganStyles(h, { labels: input, photo: tf.zeros([1, 16, 16, 3]) }),
+      ).rejects.toThrow(/photo must be \[1, 32, 32, 3\]/);
       tf.dispose([...outputs, input, ...Object.values(exemplar), ...Object.values(styles)]);
       tf.dispose(Object.values(mask));
       h.dispose();

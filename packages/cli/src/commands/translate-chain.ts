@@ -123,7 +123,7 @@ export async function translateFrankenGan(
     if (options.style) {
       const exemplar = await readExemplar(options.style, size);
       try {
-        pinned = frankenganStyles(harness, exemplar);
+        pinned = await frankenganStyles(harness, exemplar);
       } finally {
         tf.dispose([exemplar.labels, exemplar.photo]);
       }
@@ -144,7 +144,7 @@ export async function translateFrankenGan(
             if (z && z !== code) z.dispose();
           }
           const prefix = options.samples !== undefined ? `${stem}_sample${k}` : stem;
-          const outputs = harness.run(mask, undefined, styles);
+          const outputs = await harness.runAsync(mask, undefined, styles);
           try {
             for (const [i, y] of outputs.entries()) {
               const path = `${prefix}_${harness.stages[i]!.name}.png`;

@@ -36,21 +36,41 @@ export function detailCrops(images: tf.Tensor4D, boxes: CropBox[], index: number
   );
 }
 
+function checkLabelMaps(labels: tf.Tensor4D, where: string): void {
+  const [, h, w, c] = labels.shape;
+  if (labels.rank !== 4 || h !== w || c !== 3)
+    throw new ShapeError(`${where}: expected square RGB label maps, got [${labels.shape}]`);
+}
+
+/** The openings of each map in `unit` (N label maps, RGB in [0, 1], one after another). */
+function openingsOf(unit: Float32Array, n: number, size: number): FacadeOpening[][] {
+  const pixels = size * size * 3;
+  return Array.from({ length: n }, (_, i) => {
+    const ids = synthetic.facadeClassIds(unit.subarray(i * pixels, (i + 1) * pixels), size);
+    return synthetic.facadeOpenings(ids, size);
+  });
+}
+
 /**
  * The windows and doors of each label map of a batch [N, S, S, 3] in [-1, 1] (palette
  * colours, generated ones too: nearest colour). Reads the maps synchronously (cpu, wasm,
- * WebGPU in browsers; not Node's WebGPU, which cannot read synchronously).
+ * WebGPU in browsers); Node's WebGPU cannot: use readLabelOpenings there.
  */
 export function labelOpenings(labels: tf.Tensor4D): FacadeOpening[][] {
-  const [n, h, w, c] = labels.shape;
-  if (h !== w || c !== 3)
-    throw new ShapeError(`labelOpenings: expected square RGB label maps, got [${labels.shape}]`);
+  checkLabelMaps(labels, 'labelOpenings');
   const unit = tf.tidy(() => tf.div(tf.add(labels, 1), 2).dataSync() as Float32Array);
-  const pixels = h * w * 3;
-  return Array.from({ length: n }, (_, i) => {
-    const ids = synthetic.facadeClassIds(unit.subarray(i * pixels, (i + 1) * pixels), h);
-    return synthetic.facadeOpenings(ids, h);
-  });
+  return openingsOf(unit, labels.shape[0], labels.shape[1]);
+}
+
+/** labelOpenings, reading the maps asynchronously (every backend). */
+export async function readLabelOpenings(labels: tf.Tensor4D): Promise<FacadeOpening[][]> {
+  checkLabelMaps(labels, 'readLabelOpenings');
+  const unit = tf.tidy(() => tf.div(tf.add(labels, 1), 2));
+  try {
+    return openingsOf((await unit.data()) as Float32Array, labels.shape[0], labels.shape[1]);
+  } finally {
+    unit.dispose();
+  }
 }
 
 /** `patch` [1, h, w, C] placed at (top, left) of a [1, H, W, C] canvas over `base`. */
@@ -71,20 +91,25 @@ function paste(base: tf.Tensor4D, patch: tf.Tensor4D, top: number, left: number)
  * FrankenGAN's detail pass: the photo upsampled `scale` times, each window and door of
  * the label map cut out of the photo (a square crop with margin, resized to the photo's
  * side), redrawn by `refine(crops, image)`, and its rectangle pasted back at the higher
- * resolution. [N, S, S, 3] in, [N, S·scale, S·scale, 3] out.
+ * resolution. [N, S, S, 3] in, [N, S·scale, S·scale, 3] out. `openings` (one list per
+ * image) default to labelOpenings(labels); readLabelOpenings gives them on any backend.
  */
 export function refineOpenings(
   labels: tf.Tensor4D,
   photo: tf.Tensor4D,
   refine: (crops: tf.Tensor4D, image: number) => tf.Tensor4D,
   scale = DETAIL_SCALE,
+  openings: FacadeOpening[][] = labelOpenings(labels),
 ): tf.Tensor4D {
   const [n, s] = photo.shape;
   if (labels.shape[0] !== n || labels.shape[1] !== s)
     throw new ShapeError(
       `refineOpenings: label maps [${labels.shape}] and photos [${photo.shape}] differ`,
     );
-  const openings = labelOpenings(labels);
+  if (openings.length !== n)
+    throw new ShapeError(
+      `refineOpenings: expected openings for ${n} images, got ${openings.length}`,
+    );
   const big = s * scale;
   return tf.tidy(() => {
     const up = tf.image.resizeBilinear(photo, [big, big], true) as tf.Tensor4D;

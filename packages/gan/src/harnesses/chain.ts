@@ -28,6 +28,16 @@ export interface ChainStage {
     style: tf.Tensor2D | undefined,
     earlier: readonly tf.Tensor4D[],
   ): tf.Tensor4D;
+  /**
+   * The same, for a stage that must read tensors back (which Node's WebGPU cannot do
+   * synchronously); `runAsync` uses it where given.
+   */
+  translateAsync?(
+    input: tf.Tensor4D,
+    generators: Record<string, Module>,
+    style: tf.Tensor2D | undefined,
+    earlier: readonly tf.Tensor4D[],
+  ): Promise<tf.Tensor4D>;
 }
 
 /** A chain's batch: each stage's pair, as `<stage>_A` and `<stage>_B`. */
@@ -41,6 +51,12 @@ export interface ChainHarness extends Harness<ChainBatch> {
     generators?: Record<string, Module>,
     styles?: Record<string, tf.Tensor2D>,
   ): tf.Tensor4D[];
+  /** `run` on any backend: a stage's translateAsync where it has one. */
+  runAsync(
+    input: tf.Tensor4D,
+    generators?: Record<string, Module>,
+    styles?: Record<string, tf.Tensor2D>,
+  ): Promise<tf.Tensor4D[]>;
 }
 
 function checkStages(stages: ChainStage[]): void {
@@ -139,6 +155,20 @@ export function chain(stages: ChainStage[], name = 'chain'): ChainHarness {
     }
     return outputs;
   };
+  const runAsync = async (
+    input: tf.Tensor4D,
+    gens: Record<string, Module> = modules,
+    styles: Record<string, tf.Tensor2D> = {},
+  ) => {
+    const outputs: tf.Tensor4D[] = [];
+    let x = input;
+    for (const s of stages) {
+      const args = [x, own(gens, s.name), styles[s.name], [...outputs]] as const;
+      x = s.translateAsync ? await s.translateAsync(...args) : s.translate(...args);
+      outputs.push(x);
+    }
+    return outputs;
+  };
   return {
     name,
     stages,
@@ -154,6 +184,7 @@ export function chain(stages: ChainStage[], name = 'chain'): ChainHarness {
     generators,
     ...(first.harness.monitor ? { monitor: `${first.name}_${first.harness.monitor}` } : {}),
     run,
+    runAsync,
     check(batch) {
       for (const s of stages) s.harness.check(pairOf(batch, s.name));
     },

@@ -1,6 +1,13 @@
 import type { LatentEncoder, UnetZGenerator } from '@atelier/blocks';
-import { ArgumentError, ShapeError, tf } from '@atelier/core';
-import { detailBox, detailCrops, labelOpenings, refineOpenings } from '../data/facade-details.js';
+import { ArgumentError, type Module, ShapeError, tf } from '@atelier/core';
+import type { synthetic } from '@atelier/datasets';
+import {
+  DETAIL_SCALE,
+  detailBox,
+  detailCrops,
+  readLabelOpenings,
+  refineOpenings,
+} from '../data/facade-details.js';
 import { FRANKENGAN_FACADES } from '../data/frankengan-data.js';
 import type { JsonObject } from '../trainer/harness.js';
 import { bicyclegan } from './bicyclegan.js';
@@ -51,6 +58,28 @@ function codeFor(style: tf.Tensor2D | undefined, n: number): tf.Tensor2D {
 }
 
 /**
+ * One stage at inference: G(x, z); the detail stage redraws the windows and doors that
+ * the label map (the first stage's output) shows, with the facade's z for each.
+ */
+function translateStage(
+  name: string,
+  x: tf.Tensor4D,
+  g: Record<string, Module>,
+  style: tf.Tensor2D | undefined,
+  earlier: readonly tf.Tensor4D[],
+  openings?: synthetic.FacadeOpening[][],
+): tf.Tensor4D {
+  const G = g.G as UnetZGenerator;
+  return tf.tidy(() => {
+    const z = codeFor(style, x.shape[0]);
+    if (name !== 'details') return G.forward(x, z);
+    const refine = (crops: tf.Tensor4D, i: number) =>
+      G.forward(crops, tf.tile(tf.slice(z, [i, 0], [1, -1]), [crops.shape[0], 1]));
+    return refineOpenings(earlier[0]!, x, refine, DETAIL_SCALE, openings);
+  });
+}
+
+/**
  * FrankenGAN's facade chain (Kelly, Guerrero et al. 2018), three BicycleGANs that train
  * on their own pairs and run one after another: facade shape mask -> labels (windows,
  * doors, ledges, ...) -> textured facade -> its windows and doors redrawn from per-opening
@@ -72,18 +101,13 @@ export function frankengan(options?: FrankenGanOptions): ChainHarness {
       lr: o.lr,
       seed: o.seed + i,
     }),
-    translate: (x, g, style, earlier) => {
-      const G = g.G as UnetZGenerator;
-      const z = codeFor(style, x.shape[0]);
-      if (name !== 'details') return tf.tidy(() => G.forward(x, z));
-      // The label map (the first stage's output) says where the windows and doors are.
-      const labels = earlier[0]!;
-      return tf.tidy(() =>
-        refineOpenings(labels, x, (crops, i) =>
-          G.forward(crops, tf.tile(tf.slice(z, [i, 0], [1, -1]), [crops.shape[0], 1])),
-        ),
-      );
-    },
+    translate: (x, g, style, earlier) => translateStage(name, x, g, style, earlier),
+    ...(name === 'details'
+      ? {
+          translateAsync: async (x, g, style, earlier) =>
+            translateStage(name, x, g, style, earlier, await readLabelOpenings(earlier[0]!)),
+        }
+      : {}),
   });
   const harness = chain(FRANKENGAN_STAGES.map(stage), 'frankengan');
   return { ...harness, config: o as unknown as JsonObject };
@@ -101,10 +125,10 @@ export interface FacadeExemplar {
  * E of the exemplar's label map, the texture stage (labels) E of its photo, the detail
  * stage the mean E of its windows' and doors' crops. Returns a [1, 8] code per stage.
  */
-export function frankenganStyles(
+export async function frankenganStyles(
   harness: ChainHarness,
   exemplar: FacadeExemplar,
-): Record<string, tf.Tensor2D> {
+): Promise<Record<string, tf.Tensor2D>> {
   const size = harness.config.size as number;
   for (const [k, t] of Object.entries(exemplar ?? {})) {
     if (!(t instanceof tf.Tensor) || t.rank !== 4 || t.shape.join() !== [1, size, size, 3].join())
@@ -115,7 +139,7 @@ export function frankenganStyles(
   if (!exemplar?.labels || !exemplar.photo)
     throw new ArgumentError('frankenganStyles: expected an exemplar { labels, photo }');
   const E = (stage: string) => harness.modules[`${stage}_E`] as LatentEncoder;
-  const openings = labelOpenings(exemplar.labels)[0]!;
+  const openings = (await readLabelOpenings(exemplar.labels))[0]!;
   return {
     shape: tf.tidy(() => E('shape').forward(exemplar.labels).mu),
     labels: tf.tidy(() => E('labels').forward(exemplar.photo).mu),
