@@ -21,6 +21,9 @@ function expectHealthy(out: any, backends: string[]) {
     for (const [i, g] of (out.backends[b].grad as number[]).entries()) {
       expect(g).toBeCloseTo(expected[i]!, 4);
     }
+    // d/dw sum(conv2d(ones 3x3, w 2x2, 'same')): each tap counts the pixels it meets
+    // (TF's 'same' pads the bottom and right): 9, 6, 6, 4.
+    expect(out.backends[b].filterGrad).toEqual([9, 6, 6, 4]);
   }
 }
 
