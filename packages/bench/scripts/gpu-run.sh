@@ -68,12 +68,19 @@ start=$(date +%s)
 cat "$out/environment.txt"
 
 # Each suite in its own process, so that one that fails leaves the others' results.
+# A full run must end within 8 minutes: each suite gets at most SUITE_SECONDS (115 by
+# default; 4 x 115 s plus unpacking stays under 8 min) where coreutils' timeout exists.
+# A smoke run has no limit (a software Vulkan driver is slow by nature).
+limit=""
+if [ -z "$smoke" ] && command -v timeout >/dev/null 2>&1; then
+  limit="timeout ${SUITE_SECONDS:-115}"
+fi
 status=0
 for suite in ops nets gan style; do
   echo "run.sh: suite $suite ($(( $(date +%s) - start )) s so far)"
-  if ! "$here/node" "$here/app/bench.mjs" "$suite" --backend webgpu $smoke \
+  if ! $limit "$here/node" "$here/app/bench.mjs" "$suite" --backend webgpu $smoke \
       --reference-device cuda --python "$python" --out "$out"; then
-    echo "run.sh: suite $suite failed (see above); going on" >&2
+    echo "run.sh: suite $suite failed or ran out of time (see above); going on" >&2
     status=1
   fi
 done
