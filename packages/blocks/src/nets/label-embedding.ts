@@ -1,5 +1,6 @@
 import {
   ArgumentError,
+  checkInt,
   describe,
   Module,
   parameter,
@@ -23,16 +24,8 @@ export class LabelEmbedding extends Module {
     seed: number | Rng = 0,
   ) {
     super();
-    for (const [name, v] of [
-      ['numClasses', numClasses],
-      ['dim', dim],
-    ] as const) {
-      if (!Number.isSafeInteger(v) || v < 1) {
-        throw new ArgumentError(
-          `LabelEmbedding: ${name} must be a positive integer, got ${describe(v)}`,
-        );
-      }
-    }
+    checkInt('LabelEmbedding', 'numClasses', numClasses, { min: 1 });
+    checkInt('LabelEmbedding', 'dim', dim, { min: 1 });
     const r = typeof seed === 'number' ? rng(seed) : seed;
     this.weight = parameter(() => r.normal([numClasses, dim]));
   }
