@@ -256,9 +256,11 @@ rows.push(
 );
 two.h.dispose();
 one.h.dispose();
-const noCa = await fit({ stage: 1, textDim, augment: false }, steps1);
-rows.push(await generatedRow(`stage I (${steps1} steps, no CA)`, noCa.h, 'low', noCa.seconds));
-noCa.h.dispose();
+if (!values['no-ablation']) {
+  const noCa = await fit({ stage: 1, textDim, augment: false }, steps1);
+  rows.push(await generatedRow(`stage I (${steps1} steps, no CA)`, noCa.h, 'low', noCa.seconds));
+  noCa.h.dispose();
+}
 
 const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, backend ${info.name}`;
 const setup = {
