@@ -120,7 +120,7 @@ export class KernelRecorder {
   readonly #aliases = new Map<number, number>();
   readonly #variablesAsState: boolean;
   /** Each state variable's value before the recording changed it (for `restoreState`). */
-  readonly #before = new Map<tf.Variable, tf.Tensor>();
+  readonly #before = new Map<tf.Variable, tf.Tensor | TypedValues>();
   #depth = 0;
   #restore: (() => void) | undefined;
 
@@ -166,19 +166,30 @@ export class KernelRecorder {
   }
 
   #keepBefore(variable: tf.Variable): void {
-    // A clone shares the data, which an assignment leaves alone.
-    if (!this.#before.has(variable)) this.#before.set(variable, tf.keep(tf.clone(variable)));
+    if (this.#before.has(variable)) return;
+    // Copied out of the backend's memory where it can be read at once: wasm's heap is
+    // 4 GB at most and a step at 256² needs most of it (kept there, the old weights and
+    // moments of a UNet-256 add 650 MB). WebGPU in Node reads only asynchronously: there
+    // a clone, which shares the data an assignment leaves alone.
+    const copy =
+      tf.getBackend() === 'webgpu'
+        ? tf.keep(tf.clone(variable))
+        : (variable.dataSync() as TypedValues).slice();
+    this.#before.set(variable, copy);
   }
 
   /** Gives the variables the values they had before the recording (a dry run). */
   restoreState(): void {
-    for (const [variable, value] of this.#before) variable.assign(value);
+    for (const [variable, value] of this.#before) {
+      if (value instanceof tf.Tensor) variable.assign(value);
+      else tf.tidy(() => variable.assign(tf.tensor(value, variable.shape, variable.dtype)));
+    }
     this.releaseState();
   }
 
   /** Forgets the values of before the recording. */
   releaseState(): void {
-    tf.dispose([...this.#before.values()]);
+    tf.dispose([...this.#before.values()].filter((v) => v instanceof tf.Tensor));
     this.#before.clear();
   }
 
