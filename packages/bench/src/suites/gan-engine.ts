@@ -1,5 +1,5 @@
 import { rng, tf } from '@atelier/core';
-import { cyclegan, type Harness, OnnxStepEngine, optimizerVariables, pix2pix } from '@atelier/gan';
+import { type Harness, OnnxStepEngine, optimizerVariables, pix2pix } from '@atelier/gan';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 
 /**
@@ -49,10 +49,10 @@ function engineStepCase(
       return {
         run: once,
         dispose: () => {
-          void engine!.dispose().finally(() => {
-            tf.dispose([batch.A, batch.B]);
-            harness.dispose();
-          });
+          // The sessions hold no tfjs tensor: released in the background.
+          void engine!.dispose();
+          tf.dispose([batch.A, batch.B]);
+          harness.dispose();
         },
         note: 'onnxruntime engine: trace on wasm, onnxruntime-node with its default threads',
       };
@@ -84,13 +84,13 @@ const SIZE = 256;
 
 export const ganEngineSuite: Suite = {
   name: 'gan-engine',
-  description: `Training steps of @atelier/gan's pix2pix and CycleGAN harnesses at ${SIZE}², batch 1, junyanz's default options, on the onnxruntime engine (train's engine: 'onnxruntime'), beside junyanz's optimize_parameters in PyTorch on the CPU in the same run (python/gan.py, 2 threads).`,
+  description: `A training step of @atelier/gan's pix2pix harness at ${SIZE}², batch 1, junyanz's default options, on the onnxruntime engine (train's engine: 'onnxruntime'), beside junyanz's optimize_parameters in PyTorch on the CPU in the same run (python/gan.py, 2 threads).`,
   python: 'gan.py',
   cases: [
     pytorchCase('pix2pix', SIZE),
     engineStepCase('pix2pix', SIZE, WHAT.pix2pix, () => pix2pix({ netG: `unet_${SIZE}` })),
-    pytorchCase('cyclegan', SIZE),
-    engineStepCase('cyclegan', SIZE, WHAT.cyclegan, () => cyclegan({ size: SIZE })),
+    // CycleGAN's step is refused by the engine (its image pool draws on the host): no
+    // case until the pool runs in JavaScript between per-update graphs.
   ],
   protocol: {
     wasm: { warmup: 1, runs: 5, budgetMs: 240_000 },

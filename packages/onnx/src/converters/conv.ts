@@ -159,8 +159,8 @@ const conv2dBackpropInput: Converter = (b, k) => {
 
 /**
  * A stride-1 input gradient as a Conv of dy with the filter flipped in space and its
- * in/out channels swapped: onnxruntime runs it about 1.4× faster than the ConvTranspose
- * (bench suite conv-grad, 3×3 on 1×64×128×128: 67.5 ms against 91.8).
+ * in/out channels swapped: onnxruntime runs it about 1.8× faster than the ConvTranspose
+ * (bench suite conv-grad, 3×3 on 1×64×128×128, quiet: 4.3 ms against 7.6; PyTorch 4.4).
  */
 function flippedFilterConv(b: GraphBuilder, k: TracedKernel, size: [number, number]): void {
   const dy = inputOf(k, 'dy');
@@ -195,19 +195,23 @@ function flippedFilterConv(b: GraphBuilder, k: TracedKernel, size: [number, numb
   });
 }
 
-/** Output rows per im2col tile: a tile of about 4 MB stays nearer the cache. */
+/**
+ * Output rows per im2col tile. Measured on a quiet machine one im2col was faster (6.8 ms
+ * against 7.7 in 4 MB tiles); under load the tiles were (78.9 against 98.4): only an
+ * im2col past 64 MB is tiled, to bound the memory it takes.
+ */
 function tileRows(rows: number, rowBytes: number): number {
   const whole = rows * rowBytes;
-  if (whole <= 8 * 2 ** 20) return rows;
-  return Math.max(1, Math.floor((4 * 2 ** 20) / rowBytes));
+  if (whole <= 64 * 2 ** 20) return rows;
+  return Math.max(1, Math.floor((16 * 2 ** 20) / rowBytes));
 }
 
 /**
  * The filter gradient, tfjs's [kh, kw, Cin, Cout], as im2col and matrix products: the
  * kh·kw strided slices of the padded input concatenated on channels, times dy. Of the
- * formulations the bench suite conv-grad times (3×3 on 1×64×128×128), im2col in tiles of
- * output rows was fastest (78.9 ms; one im2col 98.4, a Conv with batch and channels
- * swapped 213): a batch of one is tiled when its im2col passes 8 MB.
+ * formulations the bench suite conv-grad times (3×3 on 1×64×128×128, quiet machine), one
+ * im2col and Gemm was fastest (6.8 ms; in row tiles 7.7, NHWC 9.4, per-tap Gemms 10.0, a
+ * Conv with batch and channels swapped 26.9; PyTorch 2.8).
  */
 const conv2dBackpropFilter: Converter = (b, k) => {
   checkNhwc(k);
