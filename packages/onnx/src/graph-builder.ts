@@ -88,7 +88,21 @@ export class GraphBuilder {
   readonly initializers: OnnxTensor[] = [];
   readonly #values = new Map<number, ValueNames>();
   readonly #constants = new Map<string, string>();
+  readonly #memo = new Map<string, string>();
   #counter = 0;
+
+  /**
+   * The name `make` gives, made once per key: a weight a step reads several times (each
+   * forward and the input gradients) is put in ONNX's layout once, not at every use.
+   */
+  memo(key: string, make: () => string): string {
+    let name = this.#memo.get(key);
+    if (name === undefined) {
+      name = make();
+      this.#memo.set(key, name);
+    }
+    return name;
+  }
 
   #fresh(prefix: string): string {
     return `${prefix}_${this.#counter++}`;

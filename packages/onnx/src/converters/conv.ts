@@ -49,8 +49,10 @@ function filterInput(b: GraphBuilder, filter: TracedRef): string {
       'float32',
     );
   }
-  const [name] = b.node('Transpose', [b.input(filter, 'nhwc')], { perm: attr.ints(perm) });
-  return name!;
+  return b.memo(`filter/${filter.id}/oihw`, () => {
+    const [name] = b.node('Transpose', [b.input(filter, 'nhwc')], { perm: attr.ints(perm) });
+    return name!;
+  });
 }
 
 /**
@@ -178,16 +180,18 @@ function flippedFilterConv(b: GraphBuilder, k: TracedKernel, size: [number, numb
       for (let j = 0; j < area; j++) flipped[i * area + j] = swapped[i * area + (area - 1 - j)]!;
     weights = b.tensor(flipped, [cin, cout, kh, kw], 'float32');
   } else {
-    const [swapped] = b.node('Transpose', [b.input(filter, 'nhwc')], {
-      perm: attr.ints([2, 3, 0, 1]),
+    weights = b.memo(`filter/${filter.id}/flipped`, () => {
+      const [swapped] = b.node('Transpose', [b.input(filter, 'nhwc')], {
+        perm: attr.ints([2, 3, 0, 1]),
+      });
+      return b.node('Slice', [
+        swapped!,
+        b.int64([-1, -1]),
+        b.int64([-kh - 1, -kw - 1]),
+        b.int64([2, 3]),
+        b.int64([-1, -1]),
+      ])[0]!;
     });
-    [weights] = b.node('Slice', [
-      swapped!,
-      b.int64([-1, -1]),
-      b.int64([-kh - 1, -kw - 1]),
-      b.int64([2, 3]),
-      b.int64([-1, -1]),
-    ]) as [string];
   }
   b.emit(outputOf(k), 'nchw', 'Conv', [b.input(dy, 'nchw'), weights], {
     kernel_shape: attr.ints([kh, kw]),
