@@ -61,7 +61,10 @@ async function loadOnnxTraining(what: string): Promise<OnnxTraining> {
 /** Every tensor of a batch (a tensor, or records and arrays of them), with a path. */
 function batchTensors(value: unknown, path: string, out: [string, tf.Tensor][]): void {
   if (value instanceof tf.Tensor) out.push([path, value]);
-  else if (Array.isArray(value)) value.forEach((v, i) => batchTensors(v, `${path}_${i}`, out));
+  else if (Array.isArray(value))
+    value.forEach((v, i) => {
+      batchTensors(v, `${path}_${i}`, out);
+    });
   else if (value !== null && typeof value === 'object')
     for (const [k, v] of Object.entries(value))
       batchTensors(v, `${path}_${k.replace(/\W/g, '_')}`, out);
@@ -69,7 +72,9 @@ function batchTensors(value: unknown, path: string, out: [string, tf.Tensor][]):
 
 function feedsOf(batches: unknown[]): [string, tf.Tensor][] {
   const out: [string, tf.Tensor][] = [];
-  batches.forEach((b, i) => batchTensors(b, `batch${i}`, out));
+  batches.forEach((b, i) => {
+    batchTensors(b, `batch${i}`, out);
+  });
   return out;
 }
 
