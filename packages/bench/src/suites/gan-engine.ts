@@ -1,5 +1,6 @@
 import { rng, tf } from '@atelier/core';
-import { type Harness, OnnxStepEngine, optimizerVariables, pix2pix } from '@atelier/gan';
+import { type Harness, OnnxStepEngine, pix2pix } from '@atelier/gan';
+import { optimizerVariables } from '@atelier/gan/internal';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 
 /**

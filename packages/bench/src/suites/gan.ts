@@ -1,5 +1,6 @@
 import { type BackendName, currentBackend, rng, tf, wasmThreads } from '@atelier/core';
-import { cyclegan, type Harness, optimizerVariables, pix2pix, StepRun } from '@atelier/gan';
+import { cyclegan, type Harness, pix2pix } from '@atelier/gan';
+import { optimizerVariables, StepRun } from '@atelier/gan/internal';
 import { formatRatio } from '../report.js';
 import type { BenchCase, BenchResult, CaseStep, Suite } from '../types.js';
 

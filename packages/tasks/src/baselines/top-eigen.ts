@@ -1,5 +1,5 @@
 import { ArgumentError, describe, rng } from '@atelier/core';
-import { symmetricEigen } from '@atelier/gan';
+import { symmetricEigen } from '@atelier/gan/internal';
 
 /** Orthonormalises the l columns of q [m x l] in place (modified Gram-Schmidt, twice). */
 function orthonormalise(q: Float64Array, m: number, l: number): void {
