@@ -257,7 +257,6 @@ export {
   swdResolutions,
 } from './metrics/swd.js';
 // Also in @atelier/gan/internal; leaves this entry once tasks' top-eigen baseline imports it from there.
-export { type Matrix, symmetricEigen } from './metrics/symmetric-eigen.js';
 export { type CosineScheduleOptions, cosineSchedule } from './schedules/cosine.js';
 // Schedules
 export {
@@ -308,7 +307,6 @@ export { type ReportInput, renderReport } from './trainer/report.js';
 export { RunFolder } from './trainer/run-folder.js';
 export { sampleGrid } from './trainer/sample-grid.js';
 // Also in @atelier/gan/internal; leaves this entry once bench's gan suites import it from there.
-export { optimizerVariables, StepRun } from './trainer/step-context.js';
 export { setLearningRate, type TrainOptions, type TrainResult, train } from './trainer/trainer.js';
 // Training parts
 export { Ema } from './training/ema.js';
