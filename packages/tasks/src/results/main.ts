@@ -9,6 +9,7 @@ import { mcDenoiseResults } from './mc-denoise-results.js';
 import type { TaskResults } from './result-row.js';
 import { sharedSpaceResults } from './shared-space-results.js';
 import { simplifyResults } from './simplify-results.js';
+import { transferResults } from './transfer-results.js';
 import { writeResults } from './write-results.js';
 
 // `npm run results -w @atelier/tasks [task...]`: measures each task against its
@@ -21,6 +22,7 @@ const SUITES: Record<string, (backend: string) => Promise<TaskResults>> = {
   simplify: simplifyResults,
   'mc-denoise': mcDenoiseResults,
   intrinsics: intrinsicsResults,
+  transfer: transferResults,
   'few-shot': fewShotResults,
   'shared-space': sharedSpaceResults,
 };
