@@ -1,10 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSafetensors } from '@atelier/core';
 import { build } from 'esbuild';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseMetrics } from '../../src/index.js';
 
 /**
@@ -88,4 +89,46 @@ export function expectSameRun(whole: string, parted: string, prefixes: string[])
   const metrics = (dir: string) =>
     parseMetrics(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).map(({ elapsed: _, ...m }) => m);
   expect(metrics(parted)).toEqual(metrics(whole));
+}
+
+/**
+ * The kill-and-resume test every harness shares: one run of `steps` uninterrupted, one
+ * killed (SIGKILL) when it prints `step killAt`, after writing `checkpoint checkpoint`,
+ * then resumed from it at `step resumesAt`; both must end with the same tensors under
+ * the `modules` prefixes, the same state and the same metrics.
+ */
+export function killAndResumeTest(options: {
+  title: string;
+  entry: string;
+  steps: number;
+  killAt: number;
+  checkpoint: number;
+  resumesAt: number;
+  modules: string[];
+}): void {
+  const { title, entry, steps, killAt, checkpoint, resumesAt, modules } = options;
+  const root = mkdtempSync(join(tmpdir(), `atelier-${entry.replace(/\W/g, '-')}-`));
+  let child: Awaited<ReturnType<typeof killableChild>>;
+  beforeAll(async () => {
+    child = await killableChild(entry);
+  });
+  afterAll(() => {
+    child?.dispose();
+    rmSync(root, { recursive: true, force: true });
+  });
+  it(title, async () => {
+    const whole = join(root, 'whole');
+    const parted = join(root, 'parted');
+    const [a, b] = await Promise.all([
+      child.run([whole, String(steps), 'fresh']),
+      child.run([parted, String(steps), 'fresh'], `step ${killAt}`),
+    ]);
+    expect(a.lines.at(-1)).toBe('done');
+    expect(b.signal).toBe('SIGKILL');
+    expect(b.lines).toContain(`checkpoint ${checkpoint}`);
+    const c = await child.run([parted, String(steps), 'resume']);
+    expect(c.lines[0]).toBe(`step ${resumesAt}`);
+    expect(c.lines.at(-1)).toBe('done');
+    expectSameRun(whole, parted, modules);
+  });
 }
